@@ -1,0 +1,142 @@
+// Package stack is the one description of Firebreak's deployment: its
+// functions, their environment and table access, the HTTP routes and the
+// state machine's substitutions.
+//
+// The CDK app (infra/) and the local host (infra/local/) both build
+// themselves from Firebreak, so what runs on a laptop and what is deployed
+// cannot drift apart. The CDK app adds what only the cloud has: IAM,
+// alarms, encryption.
+package stack
+
+// Environment variables the functions read at cold start. The CDK app sets
+// them from the resources it creates; the local host sets the same values
+// for its in-process handlers.
+const (
+	EnvTableName        = "FIREBREAK_TABLE_NAME"
+	EnvStateMachineARN  = "FIREBREAK_STATE_MACHINE_ARN"
+	EnvSourceSecretsARN = "FIREBREAK_SOURCE_SECRETS_ARN"
+	EnvLogLevel         = "FIREBREAK_LOG_LEVEL"
+)
+
+// Access is how much of the table a function may touch.
+type Access int
+
+// Table access levels.
+const (
+	NoAccess Access = iota
+	ReadOnly
+	ReadWrite
+)
+
+// Function is one Lambda function. Name is both the folder under
+// functions/ holding its main package and the suffix of its deployed name.
+type Function struct {
+	Name        string
+	Description string
+	MemoryMB    int
+	TimeoutSec  int
+	Table       Access
+	// Env lists the environment variables the function reads.
+	Env []string
+	// StartsExecutions is true for a function that calls StartExecution.
+	StartsExecutions bool
+	// ReadsSourceSecrets is true for a function that reads the ingest
+	// sources' signing secrets.
+	ReadsSourceSecrets bool
+}
+
+// Route is one HTTP route of the REST API. Path uses API Gateway's template
+// syntax ("/api/investigations/{id}"), which net/http's ServeMux also
+// understands.
+type Route struct {
+	Method   string
+	Path     string
+	Function string
+}
+
+// StateMachine is the investigation workflow. Substitutions maps each
+// ${Placeholder} in the ASL file to the name of the function whose ARN
+// replaces it.
+type StateMachine struct {
+	Name           string
+	DefinitionFile string // relative to the repository root
+	Substitutions  map[string]string
+}
+
+// Stack is the whole description.
+type Stack struct {
+	Name         string
+	Functions    []Function
+	Routes       []Route
+	StateMachine StateMachine
+}
+
+// Function returns the function named name and whether there is one.
+func (s Stack) Function(name string) (Function, bool) {
+	for _, f := range s.Functions {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Function{}, false
+}
+
+// stepEnv is what every investigation step reads.
+var stepEnv = []string{EnvTableName, EnvLogLevel}
+
+// step describes a state machine task function.
+func step(name, description string) Function {
+	return Function{
+		Name:        name,
+		Description: description,
+		MemoryMB:    256,
+		TimeoutSec:  30,
+		Table:       ReadWrite,
+		Env:         stepEnv,
+	}
+}
+
+// Firebreak is the stack that `cdk deploy` ships and `firebreak serve` runs.
+var Firebreak = Stack{
+	Name: "Firebreak",
+	Functions: []Function{
+		{
+			Name:               "ingest",
+			Description:        "Authenticates, normalizes and stores alerts; starts investigations",
+			MemoryMB:           512,
+			TimeoutSec:         15,
+			Table:              ReadWrite,
+			Env:                []string{EnvTableName, EnvStateMachineARN, EnvSourceSecretsARN, EnvLogLevel},
+			StartsExecutions:   true,
+			ReadsSourceSecrets: true,
+		},
+		{
+			Name:        "api",
+			Description: "Read API of the action center",
+			MemoryMB:    256,
+			TimeoutSec:  10,
+			Table:       ReadOnly,
+			Env:         []string{EnvTableName, EnvLogLevel},
+		},
+		step("triage", "Checks an investigation and records its start"),
+		step("investigate", "Gives each entity of an investigation a verdict"),
+		step("decide", "Proposes remediation and decides what runs without approval"),
+		step("remediate", "Runs approved remediation actions through their provider"),
+		step("finalize", "Sets an investigation's final status and releases its indicators"),
+	},
+	Routes: []Route{
+		{Method: "POST", Path: "/alerts", Function: "ingest"},
+		{Method: "GET", Path: "/api/investigations/{id}", Function: "api"},
+	},
+	StateMachine: StateMachine{
+		Name:           "investigation",
+		DefinitionFile: "infra/statemachine/investigation.asl.json",
+		Substitutions: map[string]string{
+			"TriageFunctionArn":      "triage",
+			"InvestigateFunctionArn": "investigate",
+			"DecideFunctionArn":      "decide",
+			"RemediateFunctionArn":   "remediate",
+			"FinalizeFunctionArn":    "finalize",
+		},
+	},
+}
