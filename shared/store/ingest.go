@@ -1,0 +1,381 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/firebreak/firebreak/shared/alert"
+	"github.com/firebreak/firebreak/shared/investigation"
+)
+
+// maxCorrelationAttempts bounds how often Ingest re-reads the indicators
+// after losing a race to another writer. Each lost race means another
+// alert made progress, so a handful is plenty.
+const maxCorrelationAttempts = 5
+
+// maxTransactItems is DynamoDB's limit on items in one transaction.
+const maxTransactItems = 100
+
+// Intake is an alert to store and what policy decided for it.
+type Intake struct {
+	// Alert has its ID and Source set.
+	Alert alert.Alert
+	// Investigate is false when policy says the alert is only stored.
+	Investigate bool
+	Playbook    string
+	Automation  investigation.Level
+	// Indicators are the entity refs the alert is correlated on, most
+	// telling first. An open investigation claiming any of them takes the
+	// alert; a new investigation claims them all.
+	Indicators []string
+	// Window is how long a new investigation's indicator claims last at
+	// most; they are also released when it closes.
+	Window time.Duration
+}
+
+// Outcome says what Ingest did with an alert.
+type Outcome struct {
+	AlertID         string
+	InvestigationID string
+	// Duplicate is true when the source had sent this alert before; the
+	// ids are those it got then.
+	Duplicate bool
+	// Opened is true when the alert opened a new investigation.
+	Opened bool
+	// NeedsStart is true when the investigation's execution has not been
+	// started yet: a new one, or one whose start failed earlier.
+	NeedsStart bool
+}
+
+// Ingest stores an alert once per (source, source alert id) and, when it
+// is to be investigated, attaches it to the open investigation that claims
+// one of its indicators or opens a new one that claims them all. Racing
+// calls for the same alert store it once; racing calls for the same
+// indicator open one investigation. Each path is one transaction, so a
+// failure leaves nothing half-written.
+func (s *Store) Ingest(ctx context.Context, in Intake) (Outcome, error) {
+	if !in.Investigate {
+		return s.storeOnly(ctx, in.Alert)
+	}
+	for attempt := 0; attempt < maxCorrelationAttempts; attempt++ {
+		// find an open investigation that claims one of the indicators
+		invID, err := s.claimant(ctx, in.Indicators)
+		if err != nil {
+			return Outcome{}, err
+		}
+
+		// join it, or open a new one
+		var out Outcome
+		var retry bool
+		if invID != "" {
+			out, retry, err = s.join(ctx, in, invID)
+		} else {
+			out, retry, err = s.open(ctx, in)
+		}
+		if err != nil || !retry {
+			return out, err
+		}
+	}
+	return Outcome{}, fmt.Errorf("correlate alert %s: %w", in.Alert.ID, ErrContention)
+}
+
+// ErrContention means an alert lost every race for its indicators within
+// the attempts allowed; the caller should retry later.
+var ErrContention = errors.New("too many concurrent writers on the same indicators")
+
+// storeOnly keeps an alert that policy does not investigate.
+func (s *Store) storeOnly(ctx context.Context, a alert.Alert) (Outcome, error) {
+	pk := prefixAlert + a.ID
+	puts, err := s.alertPuts(a, pk, "")
+	if err != nil {
+		return Outcome{}, err
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: puts})
+	if failed := cancelled(err); failed != nil && failed[0] {
+		return s.duplicate(ctx, a)
+	}
+	if err != nil {
+		return Outcome{}, fmt.Errorf("store alert %s: %w", a.ID, err)
+	}
+	return Outcome{AlertID: a.ID}, nil
+}
+
+// claimant returns the id of the investigation claiming the first of refs
+// that has a claim, or "" when none has.
+func (s *Store) claimant(ctx context.Context, refs []string) (string, error) {
+	if len(refs) == 0 {
+		return "", nil
+	}
+	keys := make([]map[string]types.AttributeValue, len(refs))
+	for i, ref := range refs {
+		keys[i] = key(indicatorPK(ref), skOpen)
+	}
+	claims := map[string]string{}
+	err := s.batchGet(ctx, keys, func(m map[string]types.AttributeValue) error {
+		var it indicatorItem
+		if err := unmarshal(m, &it); err != nil {
+			return err
+		}
+		claims[it.PK] = it.InvestigationID
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("read indicator claims: %w", err)
+	}
+	for _, ref := range refs {
+		if id, ok := claims[indicatorPK(ref)]; ok {
+			return id, nil
+		}
+	}
+	return "", nil
+}
+
+// open stores the alert in a new investigation that claims its
+// indicators. retry is true when another writer claimed one first.
+func (s *Store) open(ctx context.Context, in Intake) (Outcome, bool, error) {
+	// the dedupe and alert items, the investigation, its claims, its first event
+	now := s.now().UTC()
+	inv := investigation.Investigation{
+		ID:         NewID(),
+		Status:     investigation.StatusRunning,
+		Playbook:   in.Playbook,
+		Automation: in.Automation,
+		Title:      in.Alert.Title,
+		SeverityID: in.Alert.SeverityID,
+		CreatedAt:  now,
+		UpdatedAt:  now,
+		AlertCount: 1,
+		Indicators: claimable(in.Indicators),
+	}
+	pk := invPK(inv.ID)
+	items, err := s.alertPuts(in.Alert, pk, inv.ID)
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	meta, err := s.investigationPut(inv)
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	items = append(items, meta)
+	for _, ref := range inv.Indicators {
+		claim, err := s.claimPut(ref, inv.ID, now.Add(in.Window))
+		if err != nil {
+			return Outcome{}, false, err
+		}
+		items = append(items, claim)
+	}
+	ev, err := s.eventPut(inv.ID, investigation.Event{
+		Time: now, Kind: "opened", Actor: "ingest",
+		Message: fmt.Sprintf("alert %s from %s opened the investigation with playbook %s",
+			in.Alert.ID, in.Alert.Source, in.Playbook),
+	})
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	items = append(items, ev)
+
+	// write them at once; a lost claim means retry, a lost dedupe a duplicate
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if failed := cancelled(err); failed != nil {
+		if failed[0] {
+			out, err := s.duplicate(ctx, in.Alert)
+			return out, false, err
+		}
+		return Outcome{}, true, nil
+	}
+	if err != nil {
+		return Outcome{}, false, fmt.Errorf("open investigation for alert %s: %w", in.Alert.ID, err)
+	}
+	return Outcome{AlertID: in.Alert.ID, InvestigationID: inv.ID, Opened: true,
+		NeedsStart: true}, false, nil
+}
+
+// join stores the alert in the open investigation invID. retry is true
+// when invID closed meanwhile; its stale claims are then released.
+func (s *Store) join(ctx context.Context, in Intake, invID string) (Outcome, bool, error) {
+	// the dedupe and alert items, a count on the investigation, an event
+	now := s.now().UTC()
+	items, err := s.alertPuts(in.Alert, invPK(invID), invID)
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	count, err := s.countAlertUpdate(invID, now)
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	ev, err := s.eventPut(invID, investigation.Event{
+		Time: now, Kind: "alert_joined", Actor: "ingest",
+		Message: fmt.Sprintf("alert %s from %s joined: it shares an indicator",
+			in.Alert.ID, in.Alert.Source),
+	})
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	items = append(items, count, ev)
+
+	// write them at once; a closed investigation means its claims are stale
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if failed := cancelled(err); failed != nil {
+		if failed[0] {
+			out, err := s.duplicate(ctx, in.Alert)
+			return out, false, err
+		}
+		if failed[2] {
+			return Outcome{}, true, s.ReleaseIndicators(ctx, invID, in.Indicators)
+		}
+		return Outcome{}, true, nil
+	}
+	if err != nil {
+		return Outcome{}, false, fmt.Errorf("join alert %s to %s: %w", in.Alert.ID, invID, err)
+	}
+	return Outcome{AlertID: in.Alert.ID, InvestigationID: invID}, false, nil
+}
+
+// duplicate answers for an alert the source sent before: the ids it got
+// then, and whether its investigation still waits for its execution.
+func (s *Store) duplicate(ctx context.Context, a alert.Alert) (Outcome, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      &s.table,
+		Key:            key(dedupePK(a.Source, a.SourceAlertID), skDedupe),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return Outcome{}, fmt.Errorf("read duplicate of alert %s: %w", a.SourceAlertID, err)
+	}
+	var d dedupeItem
+	if err := unmarshal(out.Item, &d); err != nil {
+		return Outcome{}, err
+	}
+	res := Outcome{AlertID: d.AlertID, InvestigationID: d.InvestigationID, Duplicate: true}
+	if d.InvestigationID == "" {
+		return res, nil
+	}
+	inv, err := s.Investigation(ctx, d.InvestigationID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	res.NeedsStart = !inv.ExecutionStarted && inv.Status.Open()
+	return res, nil
+}
+
+// alertPuts writes the dedupe item, conditional on its absence, and the
+// alert item under pk. The dedupe put is always first, so a transaction's
+// first cancellation reason says whether the alert is a duplicate.
+func (s *Store) alertPuts(a alert.Alert, pk, invID string) ([]types.TransactWriteItem, error) {
+	dd, err := marshal(dedupeItem{
+		itemKeys:        itemKeys{dedupePK(a.Source, a.SourceAlertID), skDedupe, kindDedupe},
+		AlertID:         a.ID,
+		InvestigationID: invID,
+		StoredAt:        s.now().UTC(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	al, err := marshal(newAlertItem(pk, a))
+	if err != nil {
+		return nil, err
+	}
+	return []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &s.table, Item: dd,
+			ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		{Put: &types.Put{TableName: &s.table, Item: al}},
+	}, nil
+}
+
+// investigationPut writes a new investigation's META item.
+func (s *Store) investigationPut(inv investigation.Investigation) (types.TransactWriteItem, error) {
+	it := investigationItem{
+		itemKeys:      itemKeys{invPK(inv.ID), skMeta, kindInvestigation},
+		Investigation: inv,
+		Version:       1,
+	}
+	it.GSI1PK, it.GSI1SK = statusKeys(inv)
+	m, err := marshal(it)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: m,
+		ConditionExpression: aws.String("attribute_not_exists(pk)")}}, nil
+}
+
+// claimPut claims ref for invID, conditional on no claim existing.
+func (s *Store) claimPut(ref, invID string, expires time.Time) (types.TransactWriteItem, error) {
+	m, err := marshal(indicatorItem{
+		itemKeys:        itemKeys{indicatorPK(ref), skOpen, kindIndicator},
+		InvestigationID: invID,
+		ExpiresAt:       expires.Unix(),
+	})
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: m,
+		ConditionExpression: aws.String("attribute_not_exists(pk)")}}, nil
+}
+
+// countAlertUpdate counts one more alert on invID, conditional on the
+// investigation being open.
+func (s *Store) countAlertUpdate(invID string, now time.Time) (types.TransactWriteItem, error) {
+	update := expression.Add(expression.Name("alert_count"), expression.Value(1)).
+		Set(expression.Name("updated_at"), expression.Value(now)).
+		Add(expression.Name("version"), expression.Value(1))
+	expr, err := expression.NewBuilder().
+		WithUpdate(update).WithCondition(openCondition()).Build()
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("build alert count update: %w", err)
+	}
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                 &s.table,
+		Key:                       key(invPK(invID), skMeta),
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}}, nil
+}
+
+// openCondition holds while an investigation exists and is open.
+func openCondition() expression.ConditionBuilder {
+	return statusIn(investigation.StatusRunning, investigation.StatusPendingApproval,
+		investigation.StatusRemediating)
+}
+
+// statusIn holds while the item's status is one of statuses.
+func statusIn(statuses ...investigation.Status) expression.ConditionBuilder {
+	operands := make([]expression.OperandBuilder, 0, len(statuses))
+	for _, st := range statuses[1:] {
+		operands = append(operands, expression.Value(st))
+	}
+	return expression.Name("status").In(expression.Value(statuses[0]), operands...)
+}
+
+// claimable keeps the refs that fit in one transaction beside the alert,
+// investigation and event items.
+func claimable(refs []string) []string {
+	const room = maxTransactItems - 4
+	if len(refs) > room {
+		return refs[:room]
+	}
+	return refs
+}
+
+// cancelled returns, for a cancelled transaction, which of its items
+// failed their condition; nil when err is not a cancellation.
+func cancelled(err error) []bool {
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) {
+		return nil
+	}
+	// sized for any transaction, so callers may index any item they wrote
+	failed := make([]bool, max(len(tce.CancellationReasons), maxTransactItems))
+	for i, r := range tce.CancellationReasons {
+		failed[i] = aws.ToString(r.Code) == "ConditionalCheckFailed"
+	}
+	return failed
+}

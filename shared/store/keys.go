@@ -1,0 +1,65 @@
+package store
+
+import (
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Key prefixes and sort keys of the item kinds. DESIGN.md's table lists
+// them; keep the two in step.
+const (
+	prefixInvestigation = "INV#"
+	prefixAlert         = "ALERT#"
+	prefixEntity        = "ENT#"
+	prefixAction        = "ACT#"
+	prefixEvent         = "EVT#"
+	prefixSource        = "SRC#"
+	prefixIndicator     = "IOC#"
+	prefixStatus        = "STATUS#"
+	skMeta              = "META"
+	skDedupe            = "ALERT"
+	skOpen              = "OPEN"
+)
+
+// Item kinds, stored in every item's "item" attribute.
+const (
+	kindInvestigation = "investigation"
+	kindAlert         = "alert"
+	kindEntity        = "entity"
+	kindAction        = "action"
+	kindEvent         = "event"
+	kindDedupe        = "dedupe"
+	kindIndicator     = "indicator"
+)
+
+// sortableTime formats t so that string order is time order.
+const sortableTime = "2006-01-02T15:04:05.000000000Z"
+
+func invPK(id string) string { return prefixInvestigation + id }
+
+func alertSK(t time.Time, id string) string {
+	return prefixAlert + t.UTC().Format(sortableTime) + "#" + id
+}
+
+func entitySK(ref string) string { return prefixEntity + ref }
+
+func actionSK(id string) string { return prefixAction + id }
+
+func eventSK(t time.Time, id string) string {
+	return prefixEvent + t.UTC().Format(sortableTime) + "#" + id
+}
+
+func dedupePK(source, sourceAlertID string) string {
+	return prefixSource + source + "#" + sourceAlertID
+}
+
+func indicatorPK(ref string) string { return prefixIndicator + ref }
+
+// key builds the primary key attribute map of an item.
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		attrPK: &types.AttributeValueMemberS{Value: pk},
+		attrSK: &types.AttributeValueMemberS{Value: sk},
+	}
+}
