@@ -1,0 +1,20 @@
+// Command decide is the Decide step of the investigation state machine.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/firebreak/firebreak/shared/coldstart"
+)
+
+func main() {
+	steps, err := coldstart.Steps(context.Background(), os.Getenv)
+	if err != nil {
+		log.Fatalf("decide: %v", err)
+	}
+	lambda.Start(steps.Decide)
+}

@@ -1,0 +1,21 @@
+// Command ingest takes alerts pushed to POST /alerts through API Gateway.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/firebreak/firebreak/shared/coldstart"
+	"github.com/firebreak/firebreak/shared/gateway"
+)
+
+func main() {
+	svc, err := coldstart.Ingest(context.Background(), os.Getenv)
+	if err != nil {
+		log.Fatalf("ingest: %v", err)
+	}
+	lambda.Start(gateway.Ingest(svc))
+}

@@ -1,0 +1,20 @@
+// Command triage is the Triage step of the investigation state machine.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/firebreak/firebreak/shared/coldstart"
+)
+
+func main() {
+	steps, err := coldstart.Steps(context.Background(), os.Getenv)
+	if err != nil {
+		log.Fatalf("triage: %v", err)
+	}
+	lambda.Start(steps.Triage)
+}

@@ -1,0 +1,70 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/firebreak/firebreak/shared/alert"
+	"github.com/firebreak/firebreak/shared/investigation"
+)
+
+// TriageOutput names the investigation and its playbook.
+type TriageOutput struct {
+	InvestigationID string `json:"investigation_id"`
+	Playbook        string `json:"playbook"`
+}
+
+// Triage checks that the investigation exists and is open, adds the
+// entities its alerts name, and records the start in the timeline.
+func (s *Steps) Triage(ctx context.Context, in Input) (out TriageOutput, err error) {
+	start := s.Now()
+	defer func() { s.summarize(ctx, "triage", in.InvestigationID, start, err) }()
+	if err := in.check(); err != nil {
+		return TriageOutput{}, err
+	}
+
+	// the investigation must be open
+	inv, err := s.Store.Investigation(ctx, in.InvestigationID)
+	if err != nil {
+		return TriageOutput{}, classify(err)
+	}
+	if !inv.Status.Open() {
+		return TriageOutput{}, &InvalidInputError{Reason: fmt.Sprintf(
+			"investigation %s is %s, not open", inv.ID, inv.Status)}
+	}
+
+	// its alerts' entities become the entities under investigation
+	alerts, err := s.Store.Alerts(ctx, inv.ID)
+	if err != nil {
+		return TriageOutput{}, classify(err)
+	}
+	ents := alertEntities(alerts)
+	if err := s.Store.AddEntities(ctx, inv.ID, ents); err != nil {
+		return TriageOutput{}, classify(err)
+	}
+	err = s.record(ctx, inv.ID, "triaged", "triage",
+		"playbook %s at automation %s: %d alerts, %d entities",
+		inv.Playbook, inv.Automation, len(alerts), len(ents))
+	if err != nil {
+		return TriageOutput{}, classify(err)
+	}
+	return TriageOutput{InvestigationID: inv.ID, Playbook: inv.Playbook}, nil
+}
+
+// alertEntities returns the entities named by alerts, each once, with the
+// verdict unknown until Investigate decides.
+func alertEntities(alerts []alert.Alert) []investigation.Entity {
+	seen := map[string]bool{}
+	var ents []investigation.Entity
+	for _, a := range alerts {
+		for _, e := range a.Entities {
+			if seen[e.Ref()] {
+				continue
+			}
+			seen[e.Ref()] = true
+			ents = append(ents, investigation.Entity{Entity: e,
+				Verdict: investigation.VerdictUnknown, FoundBy: "alert " + a.ID})
+		}
+	}
+	return ents
+}

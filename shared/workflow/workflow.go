@@ -1,0 +1,97 @@
+// Package workflow holds the task handlers of the investigation state
+// machine (infra/statemachine/investigation.asl.json): Triage,
+// Investigate, Decide, Remediate and Finalize.
+//
+// States pass the investigation id, never alerts: every handler reads what
+// it needs from the store and writes what it concludes back, so each is
+// idempotent under Step Functions' retries. A failure worth retrying is
+// returned as a *RetryableError, the name the state machine's Retry
+// matches; any other error fails the step and the state machine's Catch
+// sends the investigation to Finalize.
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/firebreak/firebreak/shared/investigation"
+	"github.com/firebreak/firebreak/shared/store"
+	"github.com/firebreak/firebreak/shared/tenant"
+)
+
+// Steps carries what the handlers share. Its fields are set once at cold
+// start; it is safe for concurrent use.
+type Steps struct {
+	Store      *store.Store
+	Remediator Remediator
+	Tenant     *tenant.Tenant
+	Log        *slog.Logger
+	Now        func() time.Time
+}
+
+// Input is what every step but Finalize receives.
+type Input struct {
+	InvestigationID string `json:"investigation_id"`
+}
+
+// RetryableError is a failure that may pass if the step runs again, such
+// as DynamoDB throttling or being out of reach. The state machine retries
+// errors of this name with backoff.
+type RetryableError struct {
+	Err error
+}
+
+func (e *RetryableError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *RetryableError) Unwrap() error { return e.Err }
+
+// InvalidInputError is a step invoked with input it cannot act on. It is
+// never retried.
+type InvalidInputError struct {
+	Reason string
+}
+
+func (e *InvalidInputError) Error() string { return e.Reason }
+
+// classify marks err retryable when retrying may help.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var re *RetryableError
+	if errors.As(err, &re) || !store.Transient(err) {
+		return err
+	}
+	return &RetryableError{Err: err}
+}
+
+// check refuses input without an investigation id.
+func (in Input) check() error {
+	if in.InvestigationID == "" {
+		return &InvalidInputError{Reason: "investigation_id is missing"}
+	}
+	return nil
+}
+
+// record appends a timeline event written by step.
+func (s *Steps) record(ctx context.Context, id, kind, step, format string, args ...any) error {
+	return s.Store.AppendEvent(ctx, id, investigation.Event{
+		Time: s.Now(), Kind: kind, Actor: step, Message: fmt.Sprintf(format, args...),
+	})
+}
+
+// summarize writes a step's one log line.
+func (s *Steps) summarize(ctx context.Context, step, id string, start time.Time, err error,
+	attrs ...any) {
+	attrs = append([]any{slog.String("investigation_id", id),
+		slog.Duration("duration", s.Now().Sub(start))}, attrs...)
+	if err != nil {
+		s.Log.ErrorContext(ctx, step, append(attrs, slog.Any("error", err))...)
+		return
+	}
+	s.Log.InfoContext(ctx, step, attrs...)
+}
