@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -35,8 +36,21 @@ func (Secret) String() string { return "[redacted]" }
 // LogValue hides the secret from log/slog.
 func (Secret) LogValue() slog.Value { return slog.StringValue("[redacted]") }
 
+// MarshalText hides the secret from encoders, JSON and text alike.
+func (Secret) MarshalText() ([]byte, error) { return []byte("[redacted]"), nil }
+
 // Sources maps a source name to its signing secret.
 type Sources map[string]Secret
+
+// LogValue lists the source names only.
+func (srcs Sources) LogValue() slog.Value {
+	names := make([]string, 0, len(srcs))
+	for n := range srcs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return slog.AnyValue(names)
+}
 
 // AuthError is a request that failed authentication. Missing is true when
 // credentials were absent (401) rather than wrong or stale (403).

@@ -42,6 +42,7 @@ type Server struct {
 	Endpoint string
 
 	cmd      *exec.Cmd
+	workDir  string // the emulator writes a metadata file into its working directory
 	output   *syncBuffer
 	exited   chan struct{}
 	stopOnce sync.Once
@@ -62,7 +63,12 @@ func Start(ctx context.Context) (*Server, error) {
 	}
 
 	// run the JVM in memory, telemetry off: this machine may have no network
+	workDir, err := os.MkdirTemp("", "dynamodb-local-")
+	if err != nil {
+		return nil, fmt.Errorf("start DynamoDB Local: %w", err)
+	}
 	s := &Server{
+		workDir:  workDir,
 		Endpoint: "http://127.0.0.1:" + strconv.Itoa(port),
 		output:   &syncBuffer{},
 		exited:   make(chan struct{}),
@@ -71,10 +77,12 @@ func Start(ctx context.Context) (*Server, error) {
 		"-Djava.library.path="+filepath.Join(dir, "DynamoDBLocal_lib"),
 		"-jar", filepath.Join(dir, "DynamoDBLocal.jar"),
 		"-inMemory", "-disableTelemetry", "-port", strconv.Itoa(port))
+	s.cmd.Dir = workDir
 	s.cmd.Stdout = s.output
 	s.cmd.Stderr = s.output
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := s.cmd.Start(); err != nil {
+		os.RemoveAll(workDir)
 		return nil, fmt.Errorf("start DynamoDB Local: %w", err)
 	}
 	go func() { s.cmd.Wait(); close(s.exited) }()
@@ -95,6 +103,7 @@ func (s *Server) Stop() {
 			s.cmd.Process.Kill()
 		}
 		<-s.exited
+		os.RemoveAll(s.workDir)
 	})
 }
 

@@ -1,0 +1,67 @@
+# Firebreak's front door. `make demo` and `make test` work on a fresh
+# machine with Go, Node.js and Java: every other thing they need is
+# installed by the targets below, pinned.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+# jsii (under CDK for Go) warns on Node.js 20; the warning is known and harmless
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_VERSION_CHECK := 1
+
+DYNAMODB_LOCAL := .cache/dynamodb-local/DynamoDBLocal.jar
+FIREBREAK := build/firebreak
+
+.PHONY: deps demo local test lint synth functions fuzz clean
+
+## deps: DynamoDB Local, the Go modules and the CDK CLI, each pinned
+deps: $(DYNAMODB_LOCAL) node_modules/.package-lock.json
+	go mod download
+
+$(DYNAMODB_LOCAL): package.json infra/local/dynamodblocal/install.sh
+	infra/local/dynamodblocal/install.sh
+	touch $@
+
+# npm's templates hold Go files; a go.mod of its own keeps node_modules out
+# of this module's ./... patterns
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	echo 'module node_modules // not Firebreak code: keeps ./... out' > node_modules/go.mod
+
+## demo: push the sample alerts in events/ through the local host and report
+demo: $(DYNAMODB_LOCAL)
+	go build -o $(FIREBREAK) ./infra/local
+	$(FIREBREAK) demo
+
+## local: run the local host on 127.0.0.1:3000 until interrupted
+local: $(DYNAMODB_LOCAL)
+	go build -o $(FIREBREAK) ./infra/local
+	$(FIREBREAK) serve --addr 127.0.0.1:3000
+
+## test: every test, DynamoDB Local and the CDK template included
+test: $(DYNAMODB_LOCAL) lint
+	go test -count=1 -timeout 30m ./...
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	go vet ./...
+
+## synth: build the functions for Lambda and synthesize the CloudFormation template
+synth: functions node_modules/.package-lock.json
+	npx cdk synth --quiet
+
+functions:
+	infra/build-functions.sh build/functions
+
+## fuzz: run every fuzz target for FUZZTIME each (default 1m)
+FUZZTIME ?= 1m
+fuzz:
+	for pkg in $$(go list ./...); do \
+	  for target in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+clean:
+	rm -rf build cdk.out

@@ -1,0 +1,396 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/firebreak/firebreak/shared/stack"
+	"github.com/firebreak/firebreak/shared/store"
+)
+
+// Where the app finds the functions' bootstrap binaries: the CDK context
+// value contextAssetDir, else defaultAssetDir, relative to the repository
+// root unless absolute.
+const (
+	contextAssetDir = "assetDir"
+	defaultAssetDir = "build/functions"
+	bootstrapFile   = "bootstrap"
+)
+
+// What the deployed stack is set to, beyond the description.
+const (
+	logLevel     = "INFO"
+	logRetention = awslogs.RetentionDays_THREE_MONTHS
+
+	apiStage              = "v1"
+	apiRateLimitPerSecond = 50
+	apiBurstLimit         = 100
+
+	// sourceDemo is the one ingest source whose signing secret CDK
+	// generates. Secrets of other sources are added to the same JSON
+	// object out of band; CloudFormation leaves them alone.
+	sourceDemo         = "demo"
+	sourceSecretLength = 64
+)
+
+// placeholder matches a ${Name} substitution in the ASL file.
+var placeholder = regexp.MustCompile(`\$\{(\w+)\}`)
+
+// resources are what the functions' environment and permissions point at.
+type resources struct {
+	table   awsdynamodb.Table
+	secret  awssecretsmanager.Secret
+	machine awsstepfunctions.StateMachine
+}
+
+// NewStack adds to scope the stack that s describes, with a table shaped by
+// schema. root is the repository root: s.StateMachine.DefinitionFile and a
+// relative asset directory are resolved against it.
+//
+// NewStack returns an error, and the app must not be synthesized, when a
+// function's bootstrap binary is missing or the description names
+// something the stack does not have: a route's or a substitution's
+// function, an ASL placeholder without a substitution, an environment
+// variable the app cannot set.
+func NewStack(
+	scope constructs.Construct, s stack.Stack, schema store.Schema, root string,
+) (awscdk.Stack, error) {
+	// read what lies on disk before making any construct
+	definition, err := readDefinition(root, s.StateMachine)
+	if err != nil {
+		return nil, err
+	}
+	assets := assetDir(scope, root)
+	if err := checkBootstraps(assets, s.Functions); err != nil {
+		return nil, err
+	}
+
+	// the functions, then what they point at: the table, the sources'
+	// secrets and the state machine, which invokes some of them
+	st := awscdk.NewStack(scope, jsii.String(s.Name), &awscdk.StackProps{
+		Description: jsii.String("Firebreak: automated security investigation and remediation"),
+	})
+	fns := newFunctions(st, s, assets)
+	r := resources{table: newTable(st, schema), secret: newSourceSecrets(st)}
+	if r.machine, err = newStateMachine(st, s, definition, fns); err != nil {
+		return nil, err
+	}
+
+	// each function's environment and permissions
+	for _, f := range s.Functions {
+		if err := r.wire(fns[f.Name], f); err != nil {
+			return nil, fmt.Errorf("function %s: %w", f.Name, err)
+		}
+	}
+
+	// the REST API in front of them
+	api, err := newAPI(st, s, fns)
+	if err != nil {
+		return nil, err
+	}
+
+	// its URL as an output of a stable name, in place of CDK's own
+	api.Node().TryRemoveChild(jsii.String("Endpoint"))
+	awscdk.NewCfnOutput(st, jsii.String("APIURL"), &awscdk.CfnOutputProps{
+		Description: jsii.String("Base URL of Firebreak's REST API"),
+		Value:       api.Url(),
+	})
+	return st, nil
+}
+
+// readDefinition reads the state machine's ASL file and checks that every
+// placeholder in it has a substitution.
+func readDefinition(root string, sm stack.StateMachine) (string, error) {
+	b, err := os.ReadFile(filepath.Join(root, sm.DefinitionFile))
+	if err != nil {
+		return "", fmt.Errorf("read state machine definition: %w", err)
+	}
+	if !json.Valid(b) {
+		return "", fmt.Errorf("state machine definition %s: not JSON", sm.DefinitionFile)
+	}
+	for _, m := range placeholder.FindAllStringSubmatch(string(b), -1) {
+		if _, ok := sm.Substitutions[m[1]]; !ok {
+			return "", fmt.Errorf("state machine definition %s: ${%s} has no substitution",
+				sm.DefinitionFile, m[1])
+		}
+	}
+	return string(b), nil
+}
+
+// assetDir returns the folder holding <name>/bootstrap for each function.
+func assetDir(scope constructs.Construct, root string) string {
+	dir := defaultAssetDir
+	v := scope.Node().TryGetContext(jsii.String(contextAssetDir))
+	if s, ok := v.(string); ok && s != "" {
+		dir = s
+	}
+	if filepath.IsAbs(dir) {
+		return dir
+	}
+	return filepath.Join(root, dir)
+}
+
+// checkBootstraps reports the first function whose bootstrap binary is
+// missing, so synth fails with its name rather than a jsii stack trace.
+func checkBootstraps(assets string, fns []stack.Function) error {
+	for _, f := range fns {
+		path := filepath.Join(assets, f.Name, bootstrapFile)
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("function %s: %w (build it with infra/build-functions.sh)",
+				f.Name, err)
+		}
+	}
+	return nil
+}
+
+// constructID turns a function or workflow name into a construct ID
+// prefix: "ingest" becomes "Ingest".
+func constructID(name string) string {
+	if name == "" {
+		return name
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+// physicalName is the deployed name of a function or workflow: the stack's
+// name, a dash, and the described name.
+func physicalName(s stack.Stack, name string) *string {
+	return jsii.String(s.Name + "-" + name)
+}
+
+// newTable creates the single table from schema: on demand, encrypted with
+// the AWS managed key, recoverable to a point in time, and kept when the
+// stack is deleted.
+func newTable(st awscdk.Stack, schema store.Schema) awsdynamodb.Table {
+	t := awsdynamodb.NewTable(st, jsii.String("Table"), &awsdynamodb.TableProps{
+		PartitionKey: stringKey(schema.PartitionKey),
+		SortKey:      stringKey(schema.SortKey),
+		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		Encryption:   awsdynamodb.TableEncryption_AWS_MANAGED,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		TimeToLiveAttribute: jsii.String(schema.TTLAttribute),
+		RemovalPolicy:       awscdk.RemovalPolicy_RETAIN,
+	})
+	for _, ix := range schema.Indexes {
+		t.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
+			IndexName:      jsii.String(ix.Name),
+			PartitionKey:   stringKey(ix.PartitionKey),
+			SortKey:        stringKey(ix.SortKey),
+			ProjectionType: awsdynamodb.ProjectionType_ALL,
+		})
+	}
+	return t
+}
+
+// stringKey is a string key attribute, or nil for a key the schema leaves
+// out.
+func stringKey(name string) *awsdynamodb.Attribute {
+	if name == "" {
+		return nil
+	}
+	return &awsdynamodb.Attribute{
+		Name: jsii.String(name),
+		Type: awsdynamodb.AttributeType_STRING,
+	}
+}
+
+// newSourceSecrets creates the secret holding the ingest sources' signing
+// secrets as a JSON object {"<source>": "<secret>"}.
+func newSourceSecrets(st awscdk.Stack) awssecretsmanager.Secret {
+	return awssecretsmanager.NewSecret(st, jsii.String("SourceSecrets"),
+		&awssecretsmanager.SecretProps{
+			Description: jsii.String(
+				`Firebreak ingest sources' signing secrets: {"<source>": "<secret>"}`),
+			GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+				SecretStringTemplate: jsii.String("{}"),
+				GenerateStringKey:    jsii.String(sourceDemo),
+				ExcludePunctuation:   jsii.Bool(true),
+				PasswordLength:       jsii.Number(sourceSecretLength),
+			},
+		})
+}
+
+// newFunctions creates one Lambda function per described function, keyed
+// by name.
+func newFunctions(
+	st awscdk.Stack, s stack.Stack, assets string,
+) map[string]awslambda.Function {
+	fns := make(map[string]awslambda.Function, len(s.Functions))
+	for _, f := range s.Functions {
+		fns[f.Name] = newFunction(st, s, f, assets)
+	}
+	return fns
+}
+
+// newFunction creates the Lambda function f with its own log group. Its
+// environment and permissions come later, from resources.wire.
+func newFunction(
+	st awscdk.Stack, s stack.Stack, f stack.Function, assets string,
+) awslambda.Function {
+	id := constructID(f.Name)
+	logs := awslogs.NewLogGroup(st, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
+		Retention:     logRetention,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	return awslambda.NewFunction(st, jsii.String(id+"Function"), &awslambda.FunctionProps{
+		FunctionName: physicalName(s, f.Name),
+		Description:  jsii.String(f.Description),
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String(bootstrapFile),
+		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(assets, f.Name)), nil),
+		MemorySize:   jsii.Number(f.MemoryMB),
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(f.TimeoutSec)),
+		LogGroup:     logs,
+	})
+}
+
+// newStateMachine creates the investigation workflow from its ASL
+// definition, with each placeholder substituted by its function's ARN, and
+// lets it invoke exactly those functions.
+func newStateMachine(
+	st awscdk.Stack, s stack.Stack, definition string, fns map[string]awslambda.Function,
+) (awsstepfunctions.StateMachine, error) {
+	// the function behind each placeholder, in a stable order
+	placeholders := slices.Sorted(maps.Keys(s.StateMachine.Substitutions))
+	subs := make(map[string]*string, len(placeholders))
+	steps := make([]awslambda.Function, 0, len(placeholders))
+	for _, p := range placeholders {
+		name := s.StateMachine.Substitutions[p]
+		fn, ok := fns[name]
+		if !ok {
+			return nil, fmt.Errorf("state machine substitution %s: no function %q", p, name)
+		}
+		subs[p] = fn.FunctionArn()
+		steps = append(steps, fn)
+	}
+
+	// the workflow; its log leaves out execution data, which holds alert
+	// content
+	id := constructID(s.StateMachine.Name)
+	logs := awslogs.NewLogGroup(st, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
+		Retention:     logRetention,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	sm := awsstepfunctions.NewStateMachine(st, jsii.String(id+"StateMachine"),
+		&awsstepfunctions.StateMachineProps{
+			StateMachineName:        physicalName(s, s.StateMachine.Name),
+			StateMachineType:        awsstepfunctions.StateMachineType_STANDARD,
+			DefinitionBody:          awsstepfunctions.DefinitionBody_FromString(&definition),
+			DefinitionSubstitutions: &subs,
+			TracingEnabled:          jsii.Bool(true),
+			Logs: &awsstepfunctions.LogOptions{
+				Destination:          logs,
+				Level:                awsstepfunctions.LogLevel_ALL,
+				IncludeExecutionData: jsii.Bool(false),
+			},
+		})
+
+	// the workflow may invoke its steps and no other function
+	for _, fn := range steps {
+		fn.GrantInvoke(sm)
+	}
+	return sm, nil
+}
+
+// wire sets the environment f reads and grants it what its description
+// asks for.
+func (r resources) wire(fn awslambda.Function, f stack.Function) error {
+	// the environment, read once at cold start
+	for _, name := range f.Env {
+		v, err := r.envValue(name)
+		if err != nil {
+			return err
+		}
+		fn.AddEnvironment(jsii.String(name), v, nil)
+	}
+
+	// the table, as far as the function may touch it
+	switch f.Table {
+	case stack.NoAccess:
+	case stack.ReadOnly:
+		r.table.GrantReadData(fn)
+	case stack.ReadWrite:
+		r.table.GrantReadWriteData(fn)
+	default:
+		return fmt.Errorf("unknown table access %d", f.Table)
+	}
+
+	// starting investigations and reading the sources' secrets
+	if f.StartsExecutions {
+		r.machine.GrantStartExecution(fn)
+	}
+	if f.ReadsSourceSecrets {
+		r.secret.GrantRead(fn, nil)
+	}
+	return nil
+}
+
+// envValue is the value of the environment variable name, pointing at the
+// resource it names.
+func (r resources) envValue(name string) (*string, error) {
+	switch name {
+	case stack.EnvTableName:
+		return r.table.TableName(), nil
+	case stack.EnvStateMachineARN:
+		return r.machine.StateMachineArn(), nil
+	case stack.EnvSourceSecretsARN:
+		return r.secret.SecretArn(), nil
+	case stack.EnvLogLevel:
+		return jsii.String(logLevel), nil
+	}
+	return nil, fmt.Errorf("environment variable %s: the CDK app has no value for it", name)
+}
+
+// newAPI creates the REST API with a Lambda proxy integration per route.
+func newAPI(
+	st awscdk.Stack, s stack.Stack, fns map[string]awslambda.Function,
+) (awsapigateway.RestApi, error) {
+	// the API and its one stage: throttled, request and response bodies
+	// never logged
+	api := awsapigateway.NewRestApi(st, jsii.String("API"), &awsapigateway.RestApiProps{
+		RestApiName:    jsii.String(s.Name),
+		Description:    jsii.String("Firebreak: alert intake and the action center's API"),
+		EndpointTypes:  &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL},
+		CloudWatchRole: jsii.Bool(false),
+		DeployOptions: &awsapigateway.StageOptions{
+			StageName:            jsii.String(apiStage),
+			ThrottlingRateLimit:  jsii.Number(apiRateLimitPerSecond),
+			ThrottlingBurstLimit: jsii.Number(apiBurstLimit),
+			DataTraceEnabled:     jsii.Bool(false),
+			MetricsEnabled:       jsii.Bool(true),
+		},
+	})
+
+	// one method per route; ResourceForPath makes the path's resources,
+	// {id} included
+	for _, rt := range s.Routes {
+		fn, ok := fns[rt.Function]
+		if !ok {
+			return nil, fmt.Errorf("route %s %s: no function %q", rt.Method, rt.Path, rt.Function)
+		}
+		integration := awsapigateway.NewLambdaIntegration(fn,
+			&awsapigateway.LambdaIntegrationOptions{Proxy: jsii.Bool(true)})
+		api.Root().ResourceForPath(jsii.String(rt.Path)).
+			AddMethod(jsii.String(rt.Method), integration, nil)
+	}
+	return api, nil
+}

@@ -1,0 +1,131 @@
+package host
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/firebreak/firebreak/shared/stack"
+	"github.com/firebreak/firebreak/shared/store"
+)
+
+// maxGatewayPayloadBytes is API Gateway's limit on a request payload.
+const maxGatewayPayloadBytes = 10 << 20
+
+// proxy plays API Gateway's REST proxy integration for one route: it turns
+// the HTTP request into the proxy event, invokes the function's handler
+// through aws-lambda-go's wrapper, and writes the proxy response back.
+func (h *Host) proxy(route stack.Route, fn lambda.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// read the request as API Gateway would
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxGatewayPayloadBytes))
+		if err != nil {
+			http.Error(w, `{"message":"Request Too Long"}`, http.StatusRequestEntityTooLarge)
+			return
+		}
+		event, _ := json.Marshal(proxyEvent(route, r, body))
+
+		// invoke the function in process
+		ctx := h.invokeContext(r.Context(), route.Function)
+		payload, err := fn.Invoke(ctx, event)
+		var resp events.APIGatewayProxyResponse
+		if err == nil {
+			err = json.Unmarshal(payload, &resp)
+		}
+		if err != nil {
+			h.log.ErrorContext(ctx, "invoke", "function", route.Function, "error", err)
+			writeGatewayError(w)
+			return
+		}
+		writeProxyResponse(w, resp)
+	})
+}
+
+// proxyEvent builds the REST proxy event for r on route.
+func proxyEvent(route stack.Route, r *http.Request, body []byte) events.APIGatewayProxyRequest {
+	ev := events.APIGatewayProxyRequest{
+		Resource:              route.Path,
+		Path:                  r.URL.Path,
+		HTTPMethod:            r.Method,
+		Headers:               map[string]string{},
+		MultiValueHeaders:     map[string][]string(r.Header.Clone()),
+		QueryStringParameters: map[string]string{},
+		PathParameters:        pathParameters(route.Path, r),
+		RequestContext: events.APIGatewayProxyRequestContext{
+			RequestID: store.NewID(), Stage: "local", HTTPMethod: r.Method,
+			ResourcePath: route.Path, Path: r.URL.Path,
+			Identity: events.APIGatewayRequestIdentity{SourceIP: sourceIP(r)},
+		},
+	}
+	for k, vs := range r.Header {
+		ev.Headers[k] = vs[0]
+	}
+	for k, vs := range r.URL.Query() {
+		ev.QueryStringParameters[k] = vs[0]
+	}
+	if utf8.Valid(body) {
+		ev.Body = string(body)
+	} else {
+		ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+	}
+	return ev
+}
+
+// pathParameters fills each {name} of the route's template from r.
+func pathParameters(template string, r *http.Request) map[string]string {
+	params := map[string]string{}
+	for _, seg := range strings.Split(template, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			name = strings.TrimSuffix(name, "}")
+			params[name] = r.PathValue(name)
+		}
+	}
+	return params
+}
+
+func sourceIP(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i > 0 {
+		host = host[:i]
+	}
+	return host
+}
+
+func writeProxyResponse(w http.ResponseWriter, resp events.APIGatewayProxyResponse) {
+	for k, v := range resp.Headers {
+		w.Header().Set(k, v)
+	}
+	for k, vs := range resp.MultiValueHeaders {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	body := []byte(resp.Body)
+	if resp.IsBase64Encoded {
+		body, _ = base64.StdEncoding.DecodeString(resp.Body)
+	}
+	w.WriteHeader(resp.StatusCode)
+	w.Write(body)
+}
+
+// writeGatewayError answers as API Gateway does when the integration
+// fails: 502, with no detail of the failure.
+func writeGatewayError(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusBadGateway)
+	io.WriteString(w, `{"message": "Internal server error"}`)
+}
+
+// invokeContext is a context carrying the Lambda context of function name.
+func (h *Host) invokeContext(ctx context.Context, name string) context.Context {
+	return lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
+		AwsRequestID: store.NewID(), InvokedFunctionArn: h.functionARN(name)})
+}

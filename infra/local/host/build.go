@@ -1,0 +1,178 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/firebreak/firebreak/infra/local/sfn"
+	"github.com/firebreak/firebreak/shared/coldstart"
+	"github.com/firebreak/firebreak/shared/gateway"
+	"github.com/firebreak/firebreak/shared/stack"
+	"github.com/firebreak/firebreak/shared/workflow"
+)
+
+// sourceSecretsARN names the secret the local Secrets Manager endpoint
+// serves the ingest sources from.
+const sourceSecretsARN = "arn:aws:secretsmanager:" + Region + ":" + AccountID +
+	":secret:firebreak-sources"
+
+// builder builds one function's handler the way its main does, with the
+// host's logger in place of Lambda's stdout logger.
+type builder func(context.Context, coldstart.Getenv, *slog.Logger) (any, error)
+
+// builders has one entry per function of stack.Firebreak; a test checks
+// that none is missing.
+var builders = map[string]builder{
+	"ingest": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+		svc, err := coldstart.Ingest(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		svc.Log = log
+		return gateway.Ingest(svc), nil
+	},
+	"api": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+		st, err := coldstart.Store(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		return gateway.Investigations(st, log), nil
+	},
+	"triage":      step(func(s *workflow.Steps) any { return s.Triage }),
+	"investigate": step(func(s *workflow.Steps) any { return s.Investigate }),
+	"decide":      step(func(s *workflow.Steps) any { return s.Decide }),
+	"remediate":   step(func(s *workflow.Steps) any { return s.Remediate }),
+	"finalize":    step(func(s *workflow.Steps) any { return s.Finalize }),
+}
+
+// step builds an investigation step's handler.
+func step(method func(*workflow.Steps) any) builder {
+	return func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+		s, err := coldstart.Steps(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		s.Log = log
+		return method(s), nil
+	}
+}
+
+// environment returns what the functions read from their environment.
+func (h *Host) environment() coldstart.Getenv {
+	env := map[string]string{
+		stack.EnvTableName:        tableName,
+		stack.EnvSourceSecretsARN: sourceSecretsARN,
+		stack.EnvStateMachineARN:  h.StateMachineARN,
+		stack.EnvLogLevel:         "INFO",
+	}
+	return func(k string) string { return env[k] }
+}
+
+// buildStateMachine builds the state machine's task functions, the engine
+// that runs them and the state machine itself.
+func (h *Host) buildStateMachine(ctx context.Context) error {
+	tasks := map[string]lambda.Handler{}
+	for _, name := range stack.Firebreak.StateMachine.Substitutions {
+		fn, err := h.buildFunction(ctx, name, h.environment())
+		if err != nil {
+			return err
+		}
+		tasks[name] = fn
+	}
+	h.engine = sfn.New(sfn.Options{Region: Region, AccountID: AccountID, Functions: tasks,
+		Logger: h.log})
+	arn, err := h.createStateMachine(ctx)
+	h.StateMachineARN = arn
+	return err
+}
+
+// buildRoutes builds the routes' functions behind the API Gateway proxy.
+// It runs while the host serves, since a function's cold start may call
+// the host's own endpoints (the sources secret).
+func (h *Host) buildRoutes(ctx context.Context, mux *http.ServeMux) error {
+	for _, r := range stack.Firebreak.Routes {
+		fn, err := h.buildFunction(ctx, r.Function, h.environment())
+		if err != nil {
+			return err
+		}
+		mux.Handle(r.Method+" "+r.Path, h.proxy(r, fn))
+	}
+	return nil
+}
+
+// buildFunction builds function name and wraps it as Lambda does.
+func (h *Host) buildFunction(ctx context.Context, name string, getenv coldstart.Getenv) (
+	lambda.Handler, error) {
+	b, ok := builders[name]
+	if !ok {
+		return nil, fmt.Errorf("the local host cannot build function %q", name)
+	}
+	fn, err := b(ctx, getenv, h.log.With("function", name))
+	if err != nil {
+		return nil, fmt.Errorf("build function %s: %w", name, err)
+	}
+	return lambda.NewHandler(fn), nil
+}
+
+// createStateMachine loads the ASL file, substitutes each function's ARN
+// as the CDK app's DefinitionSubstitutions do, and creates it.
+func (h *Host) createStateMachine(ctx context.Context) (string, error) {
+	sm := stack.Firebreak.StateMachine
+	raw, err := os.ReadFile(filepath.Join(h.opts.Root, sm.DefinitionFile))
+	if err != nil {
+		return "", fmt.Errorf("read state machine: %w", err)
+	}
+	def := string(raw)
+	for placeholder, fn := range sm.Substitutions {
+		def = strings.ReplaceAll(def, "${"+placeholder+"}", h.engine.FunctionARN(fn))
+	}
+	arn, err := h.engine.CreateStateMachine(ctx, sm.Name, def)
+	if err != nil {
+		return "", fmt.Errorf("create state machine %s: %w", sm.Name, err)
+	}
+	return arn, nil
+}
+
+// byTarget sends AWS JSON-protocol requests to the service their
+// X-Amz-Target names, and everything else to routes.
+func (h *Host) byTarget(routes http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		target := r.Header.Get("X-Amz-Target")
+		switch {
+		case strings.HasPrefix(target, "AWSStepFunctions."):
+			h.engine.ServeHTTP(w, r)
+		case target == "secretsmanager.GetSecretValue":
+			h.serveSecret(w, r)
+		default:
+			routes.ServeHTTP(w, r)
+		}
+	})
+}
+
+// serveSecret answers Secrets Manager's GetSecretValue for the sources
+// secret, the one secret the local stack has.
+func (h *Host) serveSecret(w http.ResponseWriter, r *http.Request) {
+	var in struct{ SecretId string }
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.SecretId != sourceSecretsARN {
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]string{"__type": "ResourceNotFoundException",
+			"message": "Secrets Manager can't find the specified secret."})
+		return
+	}
+	secrets := map[string]string{}
+	for name, s := range h.opts.Sources {
+		secrets[name] = string(s)
+	}
+	value, _ := json.Marshal(secrets)
+	json.NewEncoder(w).Encode(map[string]string{"ARN": sourceSecretsARN,
+		"Name": "firebreak-sources", "SecretString": string(value)})
+}

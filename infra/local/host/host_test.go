@@ -1,0 +1,283 @@
+package host
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/firebreak/firebreak/infra/local/dynamodblocal"
+	"github.com/firebreak/firebreak/shared/gateway"
+	"github.com/firebreak/firebreak/shared/ingest"
+	"github.com/firebreak/firebreak/shared/investigation"
+	"github.com/firebreak/firebreak/shared/stack"
+)
+
+// testHost is the one host of this test binary: a process runs one.
+var testHost *Host
+
+// TestMain runs the tests against one host that starts its own DynamoDB
+// Local. The tests fail, never skip, when it cannot start.
+func TestMain(m *testing.M) {
+	root, _ := filepath.Abs("../../..")
+	h, err := Start(context.Background(), Options{Root: root, Log: discardLog()})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start the local host:", err)
+		os.Exit(1)
+	}
+	testHost = h
+	code := m.Run()
+	h.Close()
+	os.Exit(code)
+}
+
+const malwareSample = "../../../events/alerts/guardduty/execution-ec2-maliciousfile-ebs-scan.json"
+
+// post sends body to /alerts signed as the demo source at ts.
+func post(t *testing.T, body []byte, contentType string, sign func(*http.Request)) (
+	int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, testHost.URL+"/alerts", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	sign(req)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST /alerts: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// signedAt signs a request as the demo source at time ts with secret.
+func signedAt(ts time.Time, secret ingest.Secret, body []byte) func(*http.Request) {
+	return func(r *http.Request) {
+		stamp := strconv.FormatInt(ts.Unix(), 10)
+		r.Header.Set(ingest.HeaderSource, DemoSource)
+		r.Header.Set(ingest.HeaderTimestamp, stamp)
+		r.Header.Set(ingest.HeaderSignature, ingest.Sign(secret, stamp, body))
+	}
+}
+
+func signed(body []byte) func(*http.Request) { return signedAt(time.Now(), DemoSecret, body) }
+
+// waitForExecution polls the execution of investigation id through the
+// Step Functions API until it stops running.
+func waitForExecution(t *testing.T, id string) sfntypes.ExecutionStatus {
+	t.Helper()
+	client := sfn.New(sfn.Options{BaseEndpoint: aws.String(testHost.URL), Region: Region,
+		Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")})
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		out, err := client.DescribeExecution(context.Background(), &sfn.DescribeExecutionInput{
+			ExecutionArn: aws.String(testHost.ExecutionARN(id))})
+		if err != nil {
+			t.Fatalf("DescribeExecution: %v", err)
+		}
+		if out.Status != sfntypes.ExecutionStatusRunning {
+			return out.Status
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("execution of %s still running after a minute", id)
+	return ""
+}
+
+// investigation reads id through the read API.
+func readInvestigation(t *testing.T, id string) gateway.InvestigationView {
+	t.Helper()
+	resp, err := http.Get(testHost.URL + "/api/investigations/" + id)
+	if err != nil {
+		t.Fatalf("GET investigation: %v", err)
+	}
+	defer resp.Body.Close()
+	var v gateway.InvestigationView
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET investigation %s: status %d", id, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatalf("decode investigation: %v", err)
+	}
+	return v
+}
+
+func TestMalwareFindingIsInvestigatedAndItsFileQuarantined(t *testing.T) {
+	body, err := os.ReadFile(malwareSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, reply := post(t, body, "application/json", signed(body))
+	if status != http.StatusAccepted {
+		t.Fatalf("POST = %d %s, want 202", status, reply)
+	}
+	var res ingest.Reply
+	json.Unmarshal([]byte(reply), &res)
+	if len(res.Results) != 1 || res.Results[0].Status != "accepted" {
+		t.Fatalf("results = %+v, want one accepted", res.Results)
+	}
+	id := res.Results[0].InvestigationID
+
+	if st := waitForExecution(t, id); st != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("execution ended %s, want SUCCEEDED", st)
+	}
+	v := readInvestigation(t, id)
+
+	// the file is malicious, the host suspicious, and the file was quarantined
+	const hash = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"
+	const hostID = "i-0a1b2c3d4e5f60718"
+	if v.Status != investigation.StatusRemediated || v.Playbook != "malware" {
+		t.Errorf("investigation is %s with playbook %s, want remediated with malware",
+			v.Status, v.Playbook)
+	}
+	verdicts := map[string]investigation.Verdict{}
+	for _, e := range v.Entities {
+		verdicts[string(e.Type)+":"+e.Key] = e.Verdict
+	}
+	if verdicts["file:"+hash] != investigation.VerdictMalicious ||
+		verdicts["host:"+hostID] != investigation.VerdictSuspicious {
+		t.Errorf("verdicts = %v, want the file malicious and the host suspicious", verdicts)
+	}
+	if len(v.Actions) != 1 || v.Actions[0].Type != investigation.ActionQuarantineFile ||
+		v.Actions[0].Status != investigation.ActionSucceeded {
+		t.Fatalf("actions = %+v, want one succeeded quarantine_file", v.Actions)
+	}
+	left, err := testHost.Tenant.FilesOnHost(context.Background(), hostID, hash)
+	if err != nil || len(left) != 0 {
+		t.Errorf("host still holds %v (err %v), want the file gone", left, err)
+	}
+	moved, err := testHost.Tenant.Quarantined(context.Background(), hostID, hash)
+	if err != nil || len(moved) != 2 {
+		t.Errorf("quarantine holds %d files (err %v), want both copies", len(moved), err)
+	}
+}
+
+func TestSameAlertTwiceGetsTheFirstIDs(t *testing.T) {
+	body := ocsfAlert(t, "dup-1")
+	_, first := post(t, body, "application/json", signed(body))
+	status, second := post(t, body, "application/json", signed(body))
+	var a, b ingest.Reply
+	json.Unmarshal([]byte(first), &a)
+	json.Unmarshal([]byte(second), &b)
+	if status != http.StatusAccepted || len(b.Results) != 1 || b.Results[0].Status != "duplicate" {
+		t.Fatalf("second POST = %d %s, want 202 with a duplicate", status, second)
+	}
+	if b.Results[0].AlertID != a.Results[0].AlertID ||
+		b.Results[0].InvestigationID != a.Results[0].InvestigationID {
+		t.Errorf("duplicate got %+v, want the first ids %+v", b.Results[0], a.Results[0])
+	}
+	waitForExecution(t, a.Results[0].InvestigationID)
+}
+
+// ocsfAlert returns the Prowler OCSF sample with its finding uid set to uid.
+func ocsfAlert(t *testing.T, uid string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile("../../../events/alerts/ocsf/detection-finding-2004-prowler-iam-user-no-mfa.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["finding_info"].(map[string]any)["uid"] = uid
+	b, _ := json.Marshal(doc)
+	return b
+}
+
+func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
+	good := ocsfAlert(t, "never-stored")
+	deep := []byte(strings.Repeat("[", 65) + strings.Repeat("]", 65))
+	big := []byte(`{"pad":"` + strings.Repeat("x", ingest.MaxBodyBytes) + `"}`)
+	tests := []struct {
+		name        string
+		body        []byte
+		contentType string
+		sign        func(*http.Request)
+		want        int
+		reason      string
+	}{
+		{"malformed JSON", []byte(`{"detail":`), "application/json", signed([]byte(`{"detail":`)),
+			400, "JSON"},
+		{"unknown format", []byte(`{"hello":"world"}`), "application/json",
+			signed([]byte(`{"hello":"world"}`)), 400, "guardduty"},
+		{"no credentials", good, "application/json", func(*http.Request) {}, 401, "missing"},
+		{"wrong secret", good, "application/json", signedAt(time.Now(), "wrong", good), 403,
+			"signature"},
+		{"stale timestamp", good, "application/json",
+			signedAt(time.Now().Add(-10*time.Minute), DemoSecret, good), 403, "window"},
+		{"body signed for another body", good, "application/json",
+			signed([]byte(`{}`)), 403, "signature"},
+		{"not JSON content", good, "text/plain", signed(good), 415, "application/json"},
+		{"too deep", deep, "application/json", signed(deep), 400, "nested"},
+		{"too large", big, "application/json", signed(big), 413, "limit"},
+	}
+	before := countItems(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := post(t, tt.body, tt.contentType, tt.sign)
+			if status != tt.want || !strings.Contains(body, tt.reason) {
+				t.Errorf("got %d %s, want %d with a reason mentioning %q",
+					status, body, tt.want, tt.reason)
+			}
+		})
+	}
+	if after := countItems(t); after != before {
+		t.Errorf("table held %d items before the bad requests and %d after, want no change",
+			before, after)
+	}
+}
+
+// countItems counts the table's items. Only a test scans.
+func countItems(t *testing.T) int32 {
+	t.Helper()
+	db := dynamodblocal.NewClient(os.Getenv("AWS_ENDPOINT_URL_DYNAMODB"))
+	out, err := db.Scan(context.Background(), &dynamodb.ScanInput{
+		TableName: aws.String(tableName), Select: "COUNT", ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		t.Fatalf("count items: %v", err)
+	}
+	return out.Count
+}
+
+func TestUnknownInvestigationIsNotFound(t *testing.T) {
+	resp, err := http.Get(testHost.URL + "/api/investigations/NOPE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET unknown investigation = %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestEveryStackFunctionCanBeBuilt(t *testing.T) {
+	for _, f := range stack.Firebreak.Functions {
+		if _, ok := builders[f.Name]; !ok {
+			t.Errorf("function %s of the stack has no builder in the local host", f.Name)
+		}
+	}
+	if len(builders) != len(stack.Firebreak.Functions) {
+		t.Errorf("the host builds %d functions, the stack has %d", len(builders),
+			len(stack.Firebreak.Functions))
+	}
+}
+
+func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+
+	"github.com/firebreak/firebreak/infra/local/host"
+)
+
+// runServe runs the local host until ctx is done.
+func runServe(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:3000", "address to listen on")
+	root := rootFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return exitError(2)
+	}
+
+	h, err := host.Start(ctx, host.Options{Addr: *addr, Root: *root, Log: logTo(os.Stderr)})
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	fmt.Fprintln(stdout, h.URL)
+
+	// run until interrupted or the server fails
+	errc := make(chan error, 1)
+	go func() { errc <- h.Wait() }()
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	}
+}

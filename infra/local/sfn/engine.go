@@ -1,0 +1,343 @@
+package sfn
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	randv2 "math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+// Defaults for Options fields left empty.
+const (
+	defaultRegion    = "us-east-1"
+	defaultAccountID = "000000000000"
+)
+
+// maxInputBytes is the Step Functions limit on an execution's input.
+const maxInputBytes = 256 * 1024
+
+// Options configures an Engine.
+type Options struct {
+	Region    string // e.g. "us-east-1"; empty means us-east-1
+	AccountID string // e.g. "000000000000"; empty means 000000000000
+
+	// Functions are the Lambda handlers that Task states invoke, keyed by
+	// function name. A FunctionName or Resource given as a name, a partial ARN
+	// or a function ARN (arn:aws:lambda:<region>:<account>:function:<name>,
+	// optionally with :qualifier) resolves to the name; see Engine.FunctionARN.
+	// Build them with lambda.NewHandler so payloads go through aws-lambda-go's
+	// JSON marshalling. The engine does not modify the map.
+	Functions map[string]lambda.Handler
+
+	// Clock is the source of time for Wait states, Retry intervals, timeouts
+	// and history timestamps. Nil means the wall clock.
+	Clock Clock
+
+	// Logger receives one summary line per closed execution and debug lines
+	// for requests and retries. Nil means discard.
+	Logger *slog.Logger
+}
+
+// Engine is the local Step Functions service: it holds state machines and
+// their executions in memory and runs executions in goroutines. Use it as the
+// http.Handler of the Step Functions endpoint. It is safe for concurrent use.
+type Engine struct {
+	region    string
+	accountID string
+	functions map[string]lambda.Handler
+	clock     Clock
+	log       *slog.Logger
+	random    func() float64 // for FULL jitter; returns a number in [0, 1)
+
+	ctx    context.Context // parent of every execution; cancelled by Close
+	cancel context.CancelCauseFunc
+	wg     sync.WaitGroup // execution goroutines
+
+	mu         sync.RWMutex
+	closed     bool
+	machines   map[string]*stateMachine // by ARN
+	byCreation []*stateMachine
+	executions map[string]*execution // by ARN
+}
+
+// stateMachine is a created state machine. Its fields never change, except
+// executions, which Engine.mu guards.
+type stateMachine struct {
+	arn        string
+	name       string
+	definition string
+	roleARN    string
+	kind       string // STANDARD or EXPRESS
+	created    time.Time
+	def        *definition
+	executions []*execution // in start order
+}
+
+// New returns an Engine with no state machines.
+func New(opts Options) *Engine {
+	// fill in the defaults
+	e := &Engine{
+		region:     opts.Region,
+		accountID:  opts.AccountID,
+		functions:  make(map[string]lambda.Handler, len(opts.Functions)),
+		clock:      opts.Clock,
+		log:        opts.Logger,
+		random:     randv2.Float64,
+		machines:   map[string]*stateMachine{},
+		executions: map[string]*execution{},
+	}
+	if e.region == "" {
+		e.region = defaultRegion
+	}
+	if e.accountID == "" {
+		e.accountID = defaultAccountID
+	}
+	if e.clock == nil {
+		e.clock = realClock{}
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+
+	// keep a copy of the functions so the caller's map may change
+	for name, h := range opts.Functions {
+		e.functions[name] = h
+	}
+	e.ctx, e.cancel = context.WithCancelCause(context.Background())
+	return e
+}
+
+// Close aborts every running execution and waits for their goroutines to
+// return. A handler that ignores its context may still be running when Close
+// returns; its result is discarded. After Close, StartExecution fails.
+func (e *Engine) Close() {
+	e.mu.Lock()
+	e.closed = true
+	e.mu.Unlock()
+	e.cancel(errEngineClosed)
+	e.wg.Wait()
+}
+
+// CreateStateMachine validates an ASL definition and creates a STANDARD state
+// machine from it, returning the state machine's ARN. An invalid definition
+// yields a *ValidationError listing every problem, each naming its state; an
+// invalid name or a different state machine of the same name yields an
+// *APIError. Creating the same name with the same definition again returns
+// the existing ARN, as Step Functions does.
+func (e *Engine) CreateStateMachine(ctx context.Context, name, definition string) (string, error) {
+	sm, err := e.createStateMachine(name, definition, "", "STANDARD")
+	if err != nil {
+		return "", err
+	}
+	e.log.DebugContext(ctx, "state machine created", "stateMachine", sm.arn)
+	return sm.arn, nil
+}
+
+func (e *Engine) createStateMachine(name, src, roleARN, kind string) (*stateMachine, error) {
+	// check the name and the definition
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
+	def, err := parseDefinition(src)
+	if err != nil {
+		return nil, err
+	}
+	if roleARN == "" {
+		roleARN = fmt.Sprintf("arn:aws:iam::%s:role/firebreak-local", e.accountID)
+	}
+
+	// register it unless the name is taken
+	arn := e.stateMachineARN(name)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if sm, ok := e.machines[arn]; ok {
+		if sm.definition != src || sm.roleARN != roleARN || sm.kind != kind {
+			return nil, apiErrorf(codeMachineExists,
+				"State Machine Already Exists: '%s'", arn)
+		}
+		return sm, nil
+	}
+	sm := &stateMachine{arn: arn, name: name, definition: src, roleARN: roleARN,
+		kind: kind, created: e.clock.Now(), def: def}
+	e.machines[arn] = sm
+	e.byCreation = append(e.byCreation, sm)
+	return sm, nil
+}
+
+// startExecution starts an execution of the state machine with the ARN
+// machineARN. An empty name is generated and an empty input is {}. As on
+// Step Functions, starting a name again with the same input while it runs
+// returns the running execution; otherwise a used name is
+// ExecutionAlreadyExists.
+func (e *Engine) startExecution(machineARN, name, input string) (*execution, error) {
+	// check the request
+	if name == "" {
+		name = newUUID()
+	}
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
+	value, err := checkInput(input)
+	if err != nil {
+		return nil, err
+	}
+	if input == "" {
+		input = "{}"
+	}
+
+	// find the state machine and any execution of the same name
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil, apiErrorf(codeServiceUnavailable, "the engine is shutting down")
+	}
+	sm, err := e.machine(machineARN)
+	if err != nil {
+		return nil, err
+	}
+	arn := e.executionARN(sm.name, name)
+	if x, ok := e.executions[arn]; ok {
+		return sameExecution(x, input)
+	}
+
+	// start it in its own goroutine
+	x := e.newExecution(sm, arn, name, input, value)
+	e.executions[arn] = x
+	sm.executions = append(sm.executions, x)
+	e.wg.Add(1)
+	ctx, cancel := context.WithCancelCause(e.ctx)
+	x.cancel = cancel
+	go e.runExecution(ctx, x)
+	return x, nil
+}
+
+// sameExecution returns x for an idempotent StartExecution repeat.
+func sameExecution(x *execution, input string) (*execution, error) {
+	x.mu.Lock()
+	running := x.status == statusRunning
+	x.mu.Unlock()
+	if running && x.input == input {
+		return x, nil
+	}
+	return nil, apiErrorf(codeExecutionExists, "Execution Already Exists: '%s'", x.arn)
+}
+
+// newExecution returns a running execution with its ExecutionStarted event.
+func (e *Engine) newExecution(sm *stateMachine, arn, name, input string, value any) *execution {
+	now := e.clock.Now()
+	x := &execution{arn: arn, name: name, machine: sm, input: input, value: value,
+		started: now, done: make(chan struct{}), status: statusRunning}
+	x.appendEvent(now, historyEvent{Type: "ExecutionStarted",
+		ExecutionStarted: &executionStartedDetails{Input: input, RoleARN: sm.roleARN}})
+	return x
+}
+
+// stopExecution aborts a running execution with an optional error and cause.
+// Stopping a closed execution changes nothing.
+func (e *Engine) stopExecution(arn, errorName, cause string) (*execution, error) {
+	x, err := e.execution(arn)
+	if err != nil {
+		return nil, err
+	}
+	if e.abortExecution(x, errorName, cause) {
+		x.cancel(errStopped)
+	}
+	return x, nil
+}
+
+// machine returns the state machine with arn. e.mu must be held.
+func (e *Engine) machine(arn string) (*stateMachine, error) {
+	if err := checkARN(arn, "stateMachine"); err != nil {
+		return nil, err
+	}
+	sm, ok := e.machines[arn]
+	if !ok {
+		return nil, apiErrorf(codeMachineNotFound, "State Machine Does Not Exist: '%s'", arn)
+	}
+	return sm, nil
+}
+
+// execution returns the execution with arn.
+func (e *Engine) execution(arn string) (*execution, error) {
+	if err := checkARN(arn, "execution"); err != nil {
+		return nil, err
+	}
+	e.mu.RLock()
+	x, ok := e.executions[arn]
+	e.mu.RUnlock()
+	if !ok {
+		return nil, apiErrorf(codeExecutionNotFound, "Execution Does Not Exist: '%s'", arn)
+	}
+	return x, nil
+}
+
+func (e *Engine) stateMachineARN(name string) string {
+	return fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", e.region, e.accountID, name)
+}
+
+func (e *Engine) executionARN(machine, name string) string {
+	return fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s",
+		e.region, e.accountID, machine, name)
+}
+
+// checkARN checks that arn is a Step Functions ARN of the resource type.
+func checkARN(arn, resource string) error {
+	parts := strings.Split(arn, ":")
+	if len(parts) < 7 || parts[0] != "arn" || parts[2] != "states" || parts[5] != resource {
+		return apiErrorf(codeInvalidARN, "Invalid Arn: '%s'", arn)
+	}
+	return nil
+}
+
+// nameForbidden are the characters a name may not contain.
+const nameForbidden = " <>{}[]?*\"#%\\^|~`$&,;:/"
+
+// checkName checks a state machine or execution name against the Step
+// Functions rules: 1 to 80 characters, none of them whitespace, brackets,
+// wildcards, control characters or " # % \ ^ | ~ ` $ & , ; : /.
+func checkName(name string) error {
+	if name == "" || len([]rune(name)) > maxNameLength {
+		return apiErrorf(codeInvalidName, "Invalid Name: '%s'", name)
+	}
+	for _, r := range name {
+		control := r <= ' ' || r >= 0x7f && r <= 0x9f
+		if control || strings.ContainsRune(nameForbidden, r) {
+			return apiErrorf(codeInvalidName, "Invalid Name: '%s'", name)
+		}
+	}
+	return nil
+}
+
+// checkInput decodes an execution input; empty means {}.
+func checkInput(input string) (any, error) {
+	if input == "" {
+		return map[string]any{}, nil
+	}
+	if len(input) > maxInputBytes {
+		return nil, apiErrorf(codeValidation, "input is %d bytes, over the %d byte limit",
+			len(input), maxInputBytes)
+	}
+	v, err := decodeJSON([]byte(input))
+	if err != nil {
+		return nil, apiErrorf(codeInvalidExecutionInput, "Invalid State Machine Execution "+
+			"Input: '%v'", err)
+	}
+	return v, nil
+}
+
+// newUUID returns a random version 4 UUID, the form of generated execution
+// names and Lambda request ids.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

@@ -1,0 +1,235 @@
+package alert
+
+import (
+	"net/netip"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Entity keys are canonical so that the same thing named by two alerts, or
+// by two sources, has one key:
+//
+//   - user: lower-cased UPN, email address or principal ARN;
+//   - host: the cloud instance id or device id as the source gives it;
+//   - ip: the address in netip's canonical form, IPv4-mapped IPv6 unmapped;
+//   - url: the URL with scheme and host lower-cased, when it parses as an
+//     absolute URL; otherwise as given;
+//   - domain: lower-cased, without a trailing dot;
+//   - file: the lower-case hex SHA-256, else SHA-1, else MD5;
+//   - process: the source's unique process id, else the process name;
+//   - cloud_resource: the ARN or other resource id as given;
+//   - access_key: the access key id as given.
+//
+// A key function returns "" for a value that cannot be a key, and an
+// entity with an empty key is dropped.
+
+// userKey returns the key of a user named by UPN, email address or ARN.
+func userKey(s string) string {
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// hostKey returns the key of a host named by instance id or device id.
+func hostKey(s string) string {
+	return strings.TrimSpace(s)
+}
+
+// ipKey returns the canonical form of an IP address, or "" if s is not one.
+func ipKey(s string) string {
+	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err != nil {
+		return ""
+	}
+	return a.Unmap().WithZone("").String()
+}
+
+// urlKey returns a URL with its scheme and host lower-cased. A value that
+// is not an absolute URL is kept as given, trimmed: it is still evidence.
+func urlKey(s string) string {
+	s = strings.TrimSpace(s)
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return s
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	u.Host = strings.ToLower(u.Host)
+	return u.String()
+}
+
+// domainKey returns a domain name lower-cased, without a trailing dot.
+func domainKey(s string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".")
+}
+
+// hashKey returns a file hash in lower-case hex, without an algorithm
+// prefix such as "SHA256:", or "" if s is not a hex MD5, SHA-1, SHA-256 or
+// SHA-512.
+func hashKey(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if i := strings.LastIndexByte(s, ':'); i >= 0 {
+		s = s[i+1:]
+	}
+	if hashAlgorithm(s) == "" {
+		return ""
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return ""
+		}
+	}
+	return s
+}
+
+// hashAlgorithm names the attribute a hex hash of this length goes in.
+func hashAlgorithm(hex string) string {
+	switch len(hex) {
+	case 32:
+		return "md5"
+	case 40:
+		return "sha1"
+	case 64:
+		return "sha256"
+	case 128:
+		return "sha512"
+	}
+	return ""
+}
+
+// fileEntity returns a file entity keyed by hash, with its algorithm, path
+// and name as attributes. The name defaults to the path's last element.
+func fileEntity(hash, filePath, name string) Entity {
+	key := hashKey(hash)
+	if name == "" && filePath != "" {
+		name = path.Base(strings.ReplaceAll(filePath, `\`, "/"))
+	}
+	return Entity{
+		Type: EntityFile,
+		Key:  key,
+		Name: name,
+		Attributes: attrs(
+			hashAlgorithm(key), key,
+			"path", filePath,
+			"name", name,
+		),
+	}
+}
+
+// isARN reports whether s looks like an Amazon Resource Name.
+func isARN(s string) bool {
+	return strings.HasPrefix(s, "arn:") && strings.Count(s, ":") >= 5
+}
+
+// attrs builds an attribute map from key, value pairs, leaving out empty
+// values and empty keys. It returns nil when nothing is left.
+func attrs(kv ...string) map[string]string {
+	var m map[string]string
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i] == "" || kv[i+1] == "" {
+			continue
+		}
+		if m == nil {
+			m = make(map[string]string)
+		}
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+// withAttr returns m with key set to value, unless value is empty.
+func withAttr(m map[string]string, key, value string) map[string]string {
+	if value == "" {
+		return m
+	}
+	if m == nil {
+		m = make(map[string]string)
+	}
+	m[key] = value
+	return m
+}
+
+// entitySet collects an alert's entities in the order they are first
+// seen, merging entities of the same type and key into one.
+type entitySet struct {
+	list []Entity
+	at   map[string]int // Ref to index in list
+}
+
+// add adds e, or merges it into the entity already there: the first
+// non-empty name wins, and attribute values new to a key are appended to it
+// after "\n". An entity with an empty key is dropped.
+func (s *entitySet) add(e Entity) {
+	if e.Key == "" {
+		return
+	}
+	ref := e.Ref()
+	i, ok := s.at[ref]
+	if !ok {
+		if s.at == nil {
+			s.at = make(map[string]int)
+		}
+		s.at[ref] = len(s.list)
+		s.list = append(s.list, e)
+		return
+	}
+	s.list[i] = merge(s.list[i], e)
+}
+
+// entities returns the collected entities; never nil, so an alert without
+// entities says so with an empty list.
+func (s *entitySet) entities() []Entity {
+	if s.list == nil {
+		return []Entity{}
+	}
+	return s.list
+}
+
+// merge folds e into old: see entitySet.add.
+func merge(old, e Entity) Entity {
+	if old.Name == "" {
+		old.Name = e.Name
+	}
+	for k, v := range e.Attributes {
+		if old.Attributes == nil {
+			old.Attributes = make(map[string]string)
+		}
+		old.Attributes[k] = joinNew(old.Attributes[k], v)
+	}
+	return old
+}
+
+// joinNew appends to list, a "\n"-joined list of values, those values of
+// add it does not hold yet.
+func joinNew(list, add string) string {
+	for v := range strings.SplitSeq(add, "\n") {
+		if v == "" || hasValue(list, v) {
+			continue
+		}
+		if list != "" {
+			list += "\n"
+		}
+		list += v
+	}
+	return list
+}
+
+// hasValue reports whether the "\n"-joined list holds v.
+func hasValue(list, v string) bool {
+	for have := range strings.SplitSeq(list, "\n") {
+		if have == v {
+			return true
+		}
+	}
+	return false
+}
+
+// appendNew appends to names the values it does not hold yet, skipping
+// empty ones.
+func appendNew(names []string, add ...string) []string {
+	for _, n := range add {
+		if n != "" && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return names
+}

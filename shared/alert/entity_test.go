@@ -1,0 +1,83 @@
+package alert
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestEntityKeysAreCanonical(t *testing.T) {
+	sha := "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"
+	tests := []struct {
+		name string
+		key  func(string) string
+		in   string
+		want string
+	}{
+		{"user upn", userKey, " Alex.Doe@Example.COM ", "alex.doe@example.com"},
+		{"user arn", userKey, "arn:aws:iam::123456789012:user/Alex",
+			"arn:aws:iam::123456789012:user/alex"},
+		{"host as given", hostKey, " i-0ABC ", "i-0ABC"},
+		{"ipv4", ipKey, "192.0.2.1", "192.0.2.1"},
+		{"ipv4 mapped", ipKey, "::ffff:192.0.2.1", "192.0.2.1"},
+		{"ipv6 upper", ipKey, "2001:DB8:0:0::1", "2001:db8::1"},
+		{"ipv6 zone", ipKey, "fe80::1%eth0", "fe80::1"},
+		{"ip leading zero", ipKey, "192.0.2.01", ""},
+		{"not ip", ipKey, "example.com", ""},
+		{"url", urlKey, "HTTPS://Evil.Example/Path?Q=1", "https://evil.example/Path?Q=1"},
+		{"url no scheme", urlKey, " evil.example/x ", "evil.example/x"},
+		{"url bad escape", urlKey, "http://x/%zz", "http://x/%zz"},
+		{"domain", domainKey, "Pool.Malicious.Example.", "pool.malicious.example"},
+		{"sha256 upper", hashKey, strings.ToUpper(sha), sha},
+		{"sha256 prefixed", hashKey, "SHA-256:" + sha, sha},
+		{"md5", hashKey, "44D88612FEA8A8F36DE82E1278ABB02F", "44d88612fea8a8f36de82e1278abb02f"},
+		{"not hex", hashKey, "zz" + sha[2:], ""},
+		{"odd length", hashKey, "abc", ""},
+	}
+	for _, tt := range tests {
+		if got := tt.key(tt.in); got != tt.want {
+			t.Errorf("%s: key(%q): got %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestEntitySetMergesSameTypeAndKey(t *testing.T) {
+	var s entitySet
+	s.add(Entity{Type: EntityFile, Key: "aa", Name: "a.exe",
+		Attributes: map[string]string{"path": "/a"}})
+	s.add(Entity{Type: EntityIP, Key: "aa"})
+	s.add(Entity{Type: EntityFile, Key: "aa", Name: "b.exe",
+		Attributes: map[string]string{"path": "/b\n/a", "host": "h1"}})
+	s.add(Entity{Type: EntityHost, Key: ""}) // dropped
+	s.add(Entity{Type: EntityFile, Key: "aa", Attributes: map[string]string{"path": "/a"}})
+
+	want := []Entity{
+		{Type: EntityFile, Key: "aa", Name: "a.exe",
+			Attributes: map[string]string{"path": "/a\n/b", "host": "h1"}},
+		{Type: EntityIP, Key: "aa"},
+	}
+	if diff := cmp.Diff(want, s.entities()); diff != "" {
+		t.Errorf("entities (-want +got):\n%s", diff)
+	}
+}
+
+func TestEntitySetEmptyIsNotNil(t *testing.T) {
+	var s entitySet
+	if got := s.entities(); got == nil || len(got) != 0 {
+		t.Errorf("got %#v, want an empty, non-nil list", got)
+	}
+}
+
+func TestFileEntityNamesFromPath(t *testing.T) {
+	e := fileEntity("44D88612FEA8A8F36DE82E1278ABB02F", `C:\Users\adoe\eicar.com`, "")
+	want := Entity{Type: EntityFile, Key: "44d88612fea8a8f36de82e1278abb02f",
+		Name: "eicar.com", Attributes: map[string]string{
+			"md5":  "44d88612fea8a8f36de82e1278abb02f",
+			"path": `C:\Users\adoe\eicar.com`,
+			"name": "eicar.com",
+		}}
+	if diff := cmp.Diff(want, e); diff != "" {
+		t.Errorf("fileEntity (-want +got):\n%s", diff)
+	}
+}
