@@ -44,7 +44,7 @@ func (s *Store) Investigation(ctx context.Context, id string) (investigation.Inv
 func (s *Store) Record(ctx context.Context, id string) (investigation.Record, error) {
 	var rec investigation.Record
 	found := false
-	err := s.queryAll(ctx, s.partition(id, ""), func(items []map[string]types.AttributeValue) error {
+	err := s.queryAll(ctx, s.partition(id, ""), func(items []item) error {
 		for _, m := range items {
 			if err := addToRecord(&rec, m, &found); err != nil {
 				return err
@@ -101,50 +101,37 @@ func addToRecord(rec *investigation.Record, m map[string]types.AttributeValue, f
 
 // Alerts returns the alerts of investigation id, oldest first.
 func (s *Store) Alerts(ctx context.Context, id string) ([]alert.Alert, error) {
-	var alerts []alert.Alert
-	err := s.queryAll(ctx, s.partition(id, prefixAlert), func(items []map[string]types.AttributeValue) error {
-		for _, m := range items {
-			var it alertItem
-			if err := unmarshal(m, &it); err != nil {
-				return err
-			}
-			alerts = append(alerts, it.Alert)
-		}
-		return nil
-	})
-	return alerts, err
+	return queryKind(ctx, s, id, prefixAlert, func(it alertItem) alert.Alert { return it.Alert })
 }
 
 // Entities returns the entities of investigation id, ordered by ref.
 func (s *Store) Entities(ctx context.Context, id string) ([]investigation.Entity, error) {
-	var ents []investigation.Entity
-	err := s.queryAll(ctx, s.partition(id, prefixEntity), func(items []map[string]types.AttributeValue) error {
-		for _, m := range items {
-			var it entityItem
-			if err := unmarshal(m, &it); err != nil {
-				return err
-			}
-			ents = append(ents, it.Entity)
-		}
-		return nil
-	})
-	return ents, err
+	return queryKind(ctx, s, id, prefixEntity,
+		func(it entityItem) investigation.Entity { return it.Entity })
 }
 
 // Actions returns the actions of investigation id, ordered by id.
 func (s *Store) Actions(ctx context.Context, id string) ([]investigation.Action, error) {
-	var acts []investigation.Action
-	err := s.queryAll(ctx, s.partition(id, prefixAction), func(items []map[string]types.AttributeValue) error {
+	return queryKind(ctx, s, id, prefixAction,
+		func(it actionItem) investigation.Action { return it.Action })
+}
+
+// queryKind reads every item of investigation id whose sort key starts
+// with prefix, decoding each as an I and keeping what pick returns.
+func queryKind[I, T any](ctx context.Context, s *Store, id, prefix string, pick func(I) T) (
+	[]T, error) {
+	var out []T
+	err := s.queryAll(ctx, s.partition(id, prefix), func(items []item) error {
 		for _, m := range items {
-			var it actionItem
+			var it I
 			if err := unmarshal(m, &it); err != nil {
 				return err
 			}
-			acts = append(acts, it.Action)
+			out = append(out, pick(it))
 		}
 		return nil
 	})
-	return acts, err
+	return out, err
 }
 
 // partition queries investigation id's items whose sort key starts with

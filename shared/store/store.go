@@ -16,13 +16,20 @@ import (
 // DB lists the DynamoDB operations the store calls. *dynamodb.Client
 // satisfies it.
 type DB interface {
-	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
-	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
-	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
-	BatchGetItem(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
-	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (
+		*dynamodb.GetItemOutput, error)
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (
+		*dynamodb.PutItemOutput, error)
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (
+		*dynamodb.UpdateItemOutput, error)
+	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (
+		*dynamodb.DeleteItemOutput, error)
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (
+		*dynamodb.QueryOutput, error)
+	BatchGetItem(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (
+		*dynamodb.BatchGetItemOutput, error)
+	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (
+		*dynamodb.TransactWriteItemsOutput, error)
 }
 
 // Store reads and writes Firebreak's items in one table. It is safe for
@@ -74,10 +81,13 @@ func Transient(err error) bool {
 		IsErrorRetryable(err) == aws.TrueTernary
 }
 
+// item is one DynamoDB item as the SDK returns it.
+type item = map[string]types.AttributeValue
+
 // queryAll runs in and every following page until LastEvaluatedKey is
 // empty, calling page for each page's items.
 func (s *Store) queryAll(ctx context.Context, in *dynamodb.QueryInput,
-	page func([]map[string]types.AttributeValue) error) error {
+	page func([]item) error) error {
 	p := dynamodb.NewQueryPaginator(s.db, in)
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)

@@ -189,7 +189,8 @@ func TestSameAlertTwiceGetsTheFirstIDs(t *testing.T) {
 // ocsfAlert returns the Prowler OCSF sample with its finding uid set to uid.
 func ocsfAlert(t *testing.T, uid string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile("../../../events/alerts/ocsf/detection-finding-2004-prowler-iam-user-no-mfa.json")
+	const sample = "detection-finding-2004-prowler-iam-user-no-mfa.json"
+	raw, err := os.ReadFile("../../../events/alerts/ocsf/" + sample)
 	if err != nil {
 		t.Fatal(err)
 	}
