@@ -38,9 +38,11 @@ local: $(DYNAMODB_LOCAL)
 	go build -o $(FIREBREAK) ./infra/local
 	$(FIREBREAK) serve --addr 127.0.0.1:3000
 
-## test: every test, DynamoDB Local and the CDK template included
+## test: every test, DynamoDB Local and the CDK template included, then
+## every fuzz target briefly
 test: $(DYNAMODB_LOCAL) lint
 	go test -count=1 -timeout 30m ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=5s
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -54,12 +56,15 @@ synth: functions node_modules/.package-lock.json
 functions:
 	infra/build-functions.sh build/functions
 
-## fuzz: run every fuzz target for FUZZTIME each (default 1m)
+## fuzz: run every fuzz target for FUZZTIME each (default 1m); a failure
+## prints the fuzzer's report and the input it saved under testdata/fuzz
 FUZZTIME ?= 1m
 fuzz:
-	for pkg in $$(go list ./...); do \
-	  for target in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-	    go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+	for pkg in $$(go list -f '{{if .TestGoFiles}}{{.Dir}}{{end}}' ./...); do \
+	  for target in $$(grep -h '^func Fuzz' $$pkg/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
+	    echo "fuzz $${pkg#$$PWD/} $$target for $(FUZZTIME)"; \
+	    out=$$(go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) || \
+	      { echo "$$out"; exit 1; }; \
 	  done; \
 	done
 

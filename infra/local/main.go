@@ -3,6 +3,7 @@
 //
 //	firebreak serve [--addr HOST:PORT]   run the local host until interrupted
 //	firebreak demo [--json]              push the sample alerts and report
+//	firebreak normalize FILE             print a payload's normalized alert
 //
 // Run it from the repository (or pass --root): it reads the state machine
 // from infra/statemachine/ and the samples and tenant from events/.
@@ -24,6 +25,9 @@ import (
 const usage = `usage:
   firebreak serve [--addr HOST:PORT] [--root DIR]
   firebreak demo [--json] [--root DIR]
+  firebreak normalize [--format NAME] FILE
+  firebreak sfn run --definition FILE --input FILE [--name NAME]
+                    [--mock-config FILE --test-case CASE]
 `
 
 func main() {
@@ -40,6 +44,10 @@ func main() {
 		err = runServe(ctx, os.Args[2:], os.Stdout)
 	case "demo":
 		err = runDemo(ctx, os.Args[2:], os.Stdout)
+	case "normalize":
+		err = runNormalize(os.Args[2:], os.Stdout, os.Stderr)
+	case "sfn":
+		err = runSFN(ctx, os.Args[2:], os.Stdout, os.Stderr)
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)

@@ -17,10 +17,14 @@ import (
 //   - url: the URL with scheme and host lower-cased, when it parses as an
 //     absolute URL; otherwise as given;
 //   - domain: lower-cased, without a trailing dot;
-//   - file: the lower-case hex SHA-256, else SHA-1, else MD5;
+//   - file: the lower-case hex SHA-256, else SHA-1, else MD5; a hash of
+//     only zeros, which some sources send for "unknown", is no key;
 //   - process: the source's unique process id, else the process name;
 //   - cloud_resource: the ARN or other resource id as given;
 //   - access_key: the access key id as given.
+//
+// IP addresses, URLs and domains are refanged first (see refang), so an
+// indicator copied from a threat report keys the same as the live one.
 //
 // A key function returns "" for a value that cannot be a key, and an
 // entity with an empty key is dropped.
@@ -37,7 +41,7 @@ func hostKey(s string) string {
 
 // ipKey returns the canonical form of an IP address, or "" if s is not one.
 func ipKey(s string) string {
-	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	a, err := netip.ParseAddr(refang(strings.TrimSpace(s)))
 	if err != nil {
 		return ""
 	}
@@ -47,7 +51,7 @@ func ipKey(s string) string {
 // urlKey returns a URL with its scheme and host lower-cased. A value that
 // is not an absolute URL is kept as given, trimmed: it is still evidence.
 func urlKey(s string) string {
-	s = strings.TrimSpace(s)
+	s = refang(strings.TrimSpace(s))
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return s
@@ -59,7 +63,30 @@ func urlKey(s string) string {
 
 // domainKey returns a domain name lower-cased, without a trailing dot.
 func domainKey(s string) string {
-	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".")
+	return strings.TrimSuffix(strings.ToLower(refang(strings.TrimSpace(s))), ".")
+}
+
+// defangs lists the marks threat reports put into indicators so that they
+// cannot be clicked or resolved, and what each stands for.
+var defangs = strings.NewReplacer(
+	"[.]", ".", "(.)", ".", "{.}", ".", "[dot]", ".", "(dot)", ".",
+	"[:]", ":", "[://]", "://", "[@]", "@",
+)
+
+// refang undoes defanging: it restores the dots, colons and at signs
+// written as "[.]", "(.)", "{.}", "[dot]", "(dot)", "[:]", "[://]" or "[@]",
+// and the scheme "hxxp" or "hxxps" (in any case) to "http" or "https".
+// Text without those marks is returned unchanged.
+func refang(s string) string {
+	s = defangs.Replace(s)
+	if len(s) < 7 || !strings.EqualFold(s[:4], "hxxp") {
+		return s
+	}
+	if rest := s[4:]; strings.HasPrefix(rest, "://") || strings.HasPrefix(rest, "s://") ||
+		strings.HasPrefix(rest, "S://") {
+		s = "http" + rest
+	}
+	return s
 }
 
 // hashKey returns a file hash in lower-case hex, without an algorithm
@@ -70,7 +97,7 @@ func hashKey(s string) string {
 	if i := strings.LastIndexByte(s, ':'); i >= 0 {
 		s = s[i+1:]
 	}
-	if hashAlgorithm(s) == "" {
+	if hashAlgorithm(s) == "" || strings.Trim(s, "0") == "" {
 		return ""
 	}
 	for _, c := range s {

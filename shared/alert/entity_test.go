@@ -81,3 +81,36 @@ func TestFileEntityNamesFromPath(t *testing.T) {
 		t.Errorf("fileEntity (-want +got):\n%s", diff)
 	}
 }
+
+func TestKeysRefangDefangedIndicators(t *testing.T) {
+	tests := []struct {
+		name string
+		key  func(string) string
+		in   string
+		want string
+	}{
+		{"url hxxp", urlKey, "hxxp://evil[.]example/a", "http://evil.example/a"},
+		{"url hXXps", urlKey, "hXXps://Evil(.)Example/a", "https://evil.example/a"},
+		{"url colon", urlKey, "hxxps[://]evil{.}example[:]8443/", "https://evil.example:8443/"},
+		{"url dot word", urlKey, "http://evil[dot]example/", "http://evil.example/"},
+		{"url clean", urlKey, "https://example.com/hxxp", "https://example.com/hxxp"},
+		{"domain", domainKey, "Pool[.]Malicious(.)Example", "pool.malicious.example"},
+		{"domain like scheme", domainKey, "hxxpress.example", "hxxpress.example"},
+		{"ipv4", ipKey, "198[.]51[.]100[.]7", "198.51.100.7"},
+		{"ipv6", ipKey, "2001[:]db8::1", "2001:db8::1"},
+	}
+	for _, tt := range tests {
+		if got := tt.key(tt.in); got != tt.want {
+			t.Errorf("%s: key(%q): got %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestHashKeyRejectsZeroHash(t *testing.T) {
+	for _, h := range []string{strings.Repeat("0", 32), strings.Repeat("0", 40),
+		"SHA256:" + strings.Repeat("0", 64)} {
+		if got := hashKey(h); got != "" {
+			t.Errorf("hashKey(%q): got %q, want \"\"", h, got)
+		}
+	}
+}

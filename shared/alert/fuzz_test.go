@@ -33,6 +33,16 @@ func addSeeds(f *testing.F) {
 		"", "[]", "[{}]", "null", `{"class_uid":2004,"metadata":{}}`,
 		`{"source":"aws.guardduty","detail-type":"GuardDuty Finding","detail":{}}`,
 		`{"schemaVersion":"2.0","type":"t","service":{"serviceName":"guardduty"}}`,
+		`{"source":"aws.securityhub","detail-type":"Findings Imported V2",` +
+			`"detail":{"findings":[{"class_uid":2004,"metadata":{}}]}}`,
+		`{"Findings":[{"SchemaVersion":"x","ProductArn":"p"},1]}`,
+		`{"@odata.type":"#microsoft.graph.security.incident","alerts":[{}]}`,
+		`{"value":[{"alertCreationTime":"","machineId":""}],"@odata.count":1}`,
+		`{"SystemAlertId":"1","AlertName":"a","Entities":` +
+			`"[{\"$id\":\"1\",\"Type\":\"file\",\"FileHashes\":[{\"$ref\":\"1\"}]}]"}`,
+		`{"objectSchemaType":"Incident","object":{"type":` +
+			`"Microsoft.SecurityInsights/Incidents","properties":{"relatedEntities":` +
+			`[{"kind":"Process","properties":{"hostEntityId":"x"}}]}}}`,
 	} {
 		f.Add([]byte(s))
 	}

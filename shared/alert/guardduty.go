@@ -454,38 +454,11 @@ func (f *gdFinding) addAccessKey(s *entitySet) {
 }
 
 // principalARN returns the ARN of the principal that used the finding's
-// access key, as CloudTrail names it, or "" if the finding does not say
-// enough to build it.
-//
-// GuardDuty gives an IAM user's name but not its path, so the ARN of a user
-// created with a path (user/division/name) comes out without it.
+// access key, or "": see awsPrincipalARN.
 func (f *gdFinding) principalARN() string {
 	d := &f.Resource.AccessKeyDetails
-	if f.AccountID == "" {
-		return ""
-	}
-	prefix := "arn:" + cmp.Or(f.Partition, "aws")
-	switch d.UserType {
-	case "IAMUser":
-		if d.UserName != "" {
-			return prefix + ":iam::" + f.AccountID + ":user/" + d.UserName
-		}
-	case "Root":
-		return prefix + ":iam::" + f.AccountID + ":root"
-	case "AssumedRole":
-		// the principal id of a role session is "<role id>:<session name>"
-		_, session, ok := strings.Cut(d.PrincipalID, ":")
-		if ok && session != "" && d.UserName != "" {
-			return prefix + ":sts::" + f.AccountID + ":assumed-role/" +
-				d.UserName + "/" + session
-		}
-	case "FederatedUser":
-		if d.UserName != "" {
-			return prefix + ":sts::" + f.AccountID + ":federated-user/" +
-				d.UserName
-		}
-	}
-	return ""
+	return awsPrincipalARN(f.Partition, f.AccountID, d.UserType, d.UserName,
+		d.PrincipalID)
 }
 
 // addBuckets adds the finding's S3 buckets, keyed by ARN.

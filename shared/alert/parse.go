@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -32,7 +34,19 @@ type parser interface {
 // parser whose Detect accepts a payload parses it.
 var parsers = []parser{
 	guardDuty{},
+	msGraph{},
+	sentinel{},
+	securityHub{},
 	ocsf{},
+	splunk{},
+	wazuh{},
+	crowdStrike{},
+	elastic{},
+	entra{},
+	okta{},
+	googleWorkspace{},
+	proofpoint{},
+	generic{},
 }
 
 // Formats returns the names of the supported formats, sorted. Each is a
@@ -46,68 +60,138 @@ func Formats() []string {
 	return names
 }
 
-// Parse turns a received payload into normalized alerts, one per alert in
-// the payload.
+// Item is one alert item of a payload and what became of it: the alerts
+// parsed from it, or the reason it was rejected.
 //
-// When format is empty the format is detected from the payload alone;
-// otherwise the named parser is used whatever the payload looks like. A
-// payload is a JSON object or an array of them. An array's format is that
-// of its first item, and every item is parsed in that format.
+// Index numbers the payload's items from 0 in document order, counting the
+// items of every array and envelope. Path says where the item is, with
+// array indices: "" for a payload that is one alert item, "[2]" for an
+// element of a top-level array, "value[0]" for one of a list response,
+// "detail.findings[1]" for one finding of an envelope, and
+// "[0].detail.findings[1]" for a finding of an envelope in an array.
+//
+// Exactly one of Alerts and Err is set. Err is a *FieldError, wraps
+// ErrNotJSON or is ErrEmpty; a *FieldError's Field is its path in the whole
+// payload, without array indices, as for Parse.
+type Item struct {
+	Index  int
+	Path   string
+	Alerts []Alert
+	Err    error
+}
+
+// A splitter is a parser whose payload items may be envelopes holding
+// several alert items, such as a batch of findings. ParseEach splits every
+// item of its format before parsing, so that a bad item in an envelope is
+// rejected alone.
+type splitter interface {
+	// Split returns the parts of a payload item: those of an envelope, or
+	// the item itself as the one part. An error rejects the whole item, as
+	// when the envelope's list has the wrong type or is empty.
+	Split(item []byte) ([]part, error)
+}
+
+// part is one alert item of an envelope, with the parser for its format.
+type part struct {
+	path   string // in the envelope, such as "detail.findings[0]"; "" for the item
+	body   []byte
+	parser parser
+}
+
+// Parse turns a received payload into normalized alerts, one per alert in
+// the payload. It parses as ParseEach does and fails on the first item
+// that fails.
 //
 // Each alert's Raw holds the exact bytes of the payload item it came from,
 // without surrounding white space, in memory of its own. Time is in UTC.
 // ID and Source are left for the caller.
 //
 // The error is ErrEmpty, wraps ErrNotJSON, or is an *UnknownFormatError or
-// a *FieldError; for an array, the error of an item is wrapped with its
-// index. Parse is safe for concurrent use and never panics.
+// a *FieldError. When the payload is a list of items (an array, a list
+// response or an envelope), an item's error is wrapped with the item's
+// Index. Parse is safe for concurrent use and never panics.
 func Parse(body []byte, format string) ([]Alert, error) {
-	// pick the parser the caller named, if any
-	var forced parser
-	if format != "" {
-		if forced = lookup(format); forced == nil {
-			return nil, &UnknownFormatError{Format: format}
-		}
-	}
-
-	// split the payload into items: an object is one, an array many
-	items, isArray, err := split(body)
+	items, err := ParseEach(body, format)
 	if err != nil {
 		return nil, err
 	}
-	p := forced
-	if p == nil {
-		if p = detect(items[0]); p == nil {
-			return nil, itemError(isArray, 0, &UnknownFormatError{})
-		}
-	}
-
-	// parse every item in that format
 	var alerts []Alert
-	for i, item := range items {
-		got, err := parseItem(p, item)
-		if err != nil {
-			return nil, itemError(isArray, i, err)
+	for _, it := range items {
+		if it.Err != nil {
+			return nil, it.wrappedErr()
 		}
-		alerts = append(alerts, got...)
+		alerts = append(alerts, it.Alerts...)
 	}
 	return alerts, nil
 }
 
-// Detect returns the name of the format of a payload, as Parse would detect
-// it: for an array, the format of its first item. It does not check that
-// the payload holds the fields its format requires.
+// wrappedErr returns the item's error, wrapped with its index when the item is
+// one of a list.
+func (it *Item) wrappedErr() error {
+	if it.Path == "" {
+		return it.Err
+	}
+	return fmt.Errorf("alert: item %d: %w", it.Index, it.Err)
+}
+
+// ParseEach turns a received payload into its alert items, each parsed on
+// its own: a bad item is reported in its Item and does not stop the others.
+//
+// A payload is a JSON object, an array of them, or a list response that
+// holds them in "value" (as Microsoft Graph and Azure return them). When
+// format is empty the format is detected from the payload alone: it is
+// that of the first item a parser claims, and every item is parsed in it.
+// Otherwise the named parser is used whatever the payload looks like. An
+// item may be an envelope of its format that holds several alert items,
+// such as a batch of findings; each of those is an Item of its own.
+//
+// The error is for the payload as a whole, and then there are no items: it
+// is ErrEmpty for an empty payload or list, wraps ErrNotJSON when the
+// payload is not JSON, and is an *UnknownFormatError when format names no
+// parser or no item is of a supported format. ParseEach is safe for
+// concurrent use and never panics.
+func ParseEach(body []byte, format string) ([]Item, error) {
+	// pick the parser the caller named, if any
+	var p parser
+	if format != "" {
+		if p = lookup(format); p == nil {
+			return nil, &UnknownFormatError{Format: format}
+		}
+	}
+
+	// split the payload into items and find their format
+	items, err := split(body)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		if p = detectFirst(items); p == nil {
+			return nil, &UnknownFormatError{}
+		}
+	}
+
+	// parse every item, and every part of an envelope, on its own
+	var out []Item
+	for _, it := range items {
+		out = parseParts(out, p, it)
+	}
+	return out, nil
+}
+
+// Detect returns the name of the format of a payload, as ParseEach would
+// detect it: for a list, the format of the first item a parser claims. It
+// does not check that the payload holds the fields its format requires.
 //
 // The error is ErrEmpty, wraps ErrNotJSON, or is an *UnknownFormatError
 // with an empty Format.
 func Detect(body []byte) (string, error) {
-	items, isArray, err := split(body)
+	items, err := split(body)
 	if err != nil {
 		return "", err
 	}
-	p := detect(items[0])
+	p := detectFirst(items)
 	if p == nil {
-		return "", itemError(isArray, 0, &UnknownFormatError{})
+		return "", &UnknownFormatError{}
 	}
 	return p.Name(), nil
 }
@@ -122,14 +206,22 @@ func lookup(format string) parser {
 	return nil
 }
 
+// detectFirst returns the parser of the first item any parser claims, or
+// nil.
+func detectFirst(items []bodyItem) parser {
+	for _, it := range items {
+		if p := detect(it.body); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
 // detect returns the first parser that claims item, or nil. Only a JSON
 // object can be claimed.
 func detect(item []byte) parser {
-	if item[0] != '{' {
-		return nil
-	}
-	var top map[string]json.RawMessage
-	if json.Unmarshal(item, &top) != nil {
+	top, ok := topKeys(item)
+	if !ok {
 		return nil
 	}
 	for _, p := range parsers {
@@ -138,6 +230,75 @@ func detect(item []byte) parser {
 		}
 	}
 	return nil
+}
+
+// topKeys decodes the top-level keys of a JSON object, reporting false for
+// anything else.
+func topKeys(item []byte) (map[string]json.RawMessage, bool) {
+	if len(item) == 0 || item[0] != '{' {
+		return nil, false
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(item, &top) != nil {
+		return nil, false
+	}
+	return top, true
+}
+
+// parseParts appends to out the items of one payload item: its parts when
+// p splits envelopes, else the item itself.
+func parseParts(out []Item, p parser, it bodyItem) []Item {
+	// split an envelope into its parts
+	parts := []part{{body: it.body, parser: p}}
+	if s, ok := p.(splitter); ok {
+		var err error
+		if parts, err = s.Split(it.body); err != nil {
+			err = prefixField(err, it.path)
+			return append(out, Item{Index: len(out), Path: it.path, Err: err})
+		}
+	}
+
+	// parse each part in its own format
+	for _, pt := range parts {
+		path := joinPath(it.path, pt.path)
+		alerts, err := parseItem(pt.parser, pt.body)
+		out = append(out, Item{
+			Index:  len(out),
+			Path:   path,
+			Alerts: alerts,
+			Err:    prefixField(err, path),
+		})
+	}
+	return out
+}
+
+// listParts returns the elements of an envelope's list, at field in the
+// item, as parts for p. The list must be a non-empty array; its elements
+// are checked by p when it parses them.
+func listParts(p parser, field string, list json.RawMessage) ([]part, error) {
+	// the list is a JSON array of at least one item
+	if isNull(list) {
+		return nil, missing(p.Name(), field)
+	}
+	if list[0] != '[' {
+		reason := "want an array, got " + jsonType(list)
+		return nil, &FieldError{Format: p.Name(), Field: field, Reason: reason}
+	}
+	var elems []json.RawMessage
+	if err := json.Unmarshal(list, &elems); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotJSON, err)
+	}
+	if len(elems) == 0 {
+		return nil, invalid(p.Name(), field, "at least one item", "none")
+	}
+
+	// each element is a part of its own
+	parts := make([]part, len(elems))
+	for i, e := range elems {
+		path := field + "[" + strconv.Itoa(i) + "]"
+		parts[i] = part{path: path, body: e, parser: p}
+	}
+	return parts, nil
 }
 
 // parseItem parses one payload item with p and keeps the item as the Raw
@@ -158,45 +319,121 @@ func parseItem(p parser, item []byte) ([]Alert, error) {
 	return alerts, nil
 }
 
-// itemError adds an array item's index to err; a lone object's error is
-// returned as is, so its type is the outermost one.
-func itemError(isArray bool, i int, err error) error {
-	if !isArray {
-		return err
+// joinPath joins an item's path in the payload and a part's path in the
+// item.
+func joinPath(outer, inner string) string {
+	if outer == "" || inner == "" {
+		return outer + inner
 	}
-	return fmt.Errorf("alert: item %d: %w", i, err)
+	return outer + "." + inner
 }
 
+// prefixField returns err with the field of a *FieldError prefixed by
+// where its item is in the payload, indices left out; other errors as is.
+func prefixField(err error, path string) error {
+	fe, ok := err.(*FieldError)
+	prefix := fieldPath(path)
+	if !ok || prefix == "" {
+		return err
+	}
+	field := prefix
+	if fe.Field != "" {
+		field += "." + fe.Field
+	}
+	return &FieldError{Format: fe.Format, Field: field, Reason: fe.Reason}
+}
+
+// fieldPath turns an item path such as "[0].detail.findings[1]" into the
+// form of FieldError.Field: "detail.findings".
+func fieldPath(path string) string {
+	var b strings.Builder
+	depth := 0
+	for _, c := range path {
+		switch {
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+		case depth == 0:
+			b.WriteRune(c)
+		}
+	}
+	return strings.TrimPrefix(b.String(), ".")
+}
+
+// bodyItem is one item of a payload and where it is.
+type bodyItem struct {
+	path string
+	body []byte
+}
+
+// OData's list response: the items in "value", beside annotations such as
+// "@odata.context" and the next page's link.
+const (
+	listValueKey    = "value"
+	listAnnotations = "@odata."
+	listNextLink    = "nextLink" // Azure Resource Manager's next page
+)
+
 // split checks that body is JSON and returns its items: the body itself,
-// trimmed of white space, or the elements of a top-level array. Each item
-// is a copy, not a slice of body, and is not empty.
-func split(body []byte) (items [][]byte, isArray bool, err error) {
+// trimmed of white space, the elements of a top-level array, or those of a
+// list response's "value". Each item is a copy, not a slice of body, and
+// is not empty.
+func split(body []byte) ([]bodyItem, error) {
 	// refuse an empty body and anything that is not JSON
 	body = trimSpace(body)
 	if len(body) == 0 {
-		return nil, false, ErrEmpty
+		return nil, ErrEmpty
 	}
 	var raw json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, false, fmt.Errorf("%w: %w", ErrNotJSON, err)
-	}
-	if body[0] != '[' {
-		return [][]byte{raw}, false, nil
+		return nil, fmt.Errorf("%w: %w", ErrNotJSON, err)
 	}
 
-	// an array holds one item per element
+	// an array holds one item per element, and so does a list response
+	if body[0] == '[' {
+		return splitArray(raw, "")
+	}
+	if list, ok := listValue(raw); ok {
+		return splitArray(list, listValueKey)
+	}
+	return []bodyItem{{body: raw}}, nil
+}
+
+// splitArray returns the elements of a JSON array as items, their paths
+// under prefix.
+func splitArray(array []byte, prefix string) ([]bodyItem, error) {
 	var elems []json.RawMessage
-	if err := json.Unmarshal(body, &elems); err != nil {
-		return nil, true, fmt.Errorf("%w: %w", ErrNotJSON, err)
+	if err := json.Unmarshal(array, &elems); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotJSON, err)
 	}
 	if len(elems) == 0 {
-		return nil, true, ErrEmpty
+		return nil, ErrEmpty
 	}
-	items = make([][]byte, len(elems))
+	items := make([]bodyItem, len(elems))
 	for i, e := range elems {
-		items[i] = e
+		items[i] = bodyItem{path: prefix + "[" + strconv.Itoa(i) + "]", body: e}
 	}
-	return items, true, nil
+	return items, nil
+}
+
+// listValue returns the "value" array of a list response: an object whose
+// other keys are all OData annotations or a next page's link.
+func listValue(obj []byte) (json.RawMessage, bool) {
+	top, ok := topKeys(obj)
+	if !ok {
+		return nil, false
+	}
+	list := top[listValueKey]
+	if len(list) == 0 || list[0] != '[' {
+		return nil, false
+	}
+	for k := range top {
+		if k != listValueKey && k != listNextLink && !strings.HasPrefix(k, listAnnotations) {
+			return nil, false
+		}
+	}
+	return list, true
 }
 
 // trimSpace removes the white space JSON allows around a value.

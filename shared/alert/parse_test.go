@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,15 +64,23 @@ func TestParseSamplesMatchGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := Parse(body, "")
+			items, err := ParseEach(body, "")
 			if err != nil {
-				t.Fatalf("Parse: got error %v, want none", err)
+				t.Fatalf("ParseEach: got error %v, want none", err)
 			}
 
-			// Raw is the payload, Time is UTC; neither is in the golden file
-			for i := range got {
-				checkRawAndTime(t, got[i], bytes.TrimSpace(body))
-				got[i].Raw = nil
+			// Raw is the item, Time is UTC; neither is in the golden file
+			var got []Alert
+			for _, it := range items {
+				if it.Err != nil {
+					t.Fatalf("item %d (%s): got error %v, want none", it.Index,
+						it.Path, it.Err)
+				}
+				for _, a := range it.Alerts {
+					checkRawAndTime(t, a, rawAt(t, body, it.Path))
+					a.Raw = nil
+					got = append(got, a)
+				}
 			}
 
 			// compare with the reviewed golden file
@@ -88,12 +97,38 @@ func TestParseSamplesMatchGolden(t *testing.T) {
 	}
 }
 
-// checkRawAndTime checks that a sample's alert keeps the payload as Raw and
-// is timed in UTC.
+// rawAt returns the exact bytes of the value at an Item's path in body,
+// such as "value[0]" or "[1].detail.findings[0]".
+func rawAt(t *testing.T, body []byte, path string) []byte {
+	t.Helper()
+	cur := json.RawMessage(bytes.TrimSpace(body))
+	for _, step := range pathSteps(path) {
+		if step == "" {
+			continue
+		}
+		if n, err := strconv.Atoi(step); err == nil {
+			var elems []json.RawMessage
+			if err := json.Unmarshal(cur, &elems); err != nil || n >= len(elems) {
+				t.Fatalf("path %s: no element %d", path, n)
+			}
+			cur = elems[n]
+			continue
+		}
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(cur, &obj); err != nil || obj[step] == nil {
+			t.Fatalf("path %s: no key %s", path, step)
+		}
+		cur = obj[step]
+	}
+	return cur
+}
+
+// checkRawAndTime checks that a sample's alert keeps its payload item as
+// Raw and is timed in UTC.
 func checkRawAndTime(t *testing.T, a Alert, body []byte) {
 	t.Helper()
 	if !bytes.Equal(a.Raw, body) {
-		t.Errorf("Raw: got %d bytes, want the %d bytes of the payload",
+		t.Errorf("Raw: got %d bytes, want the %d bytes of the payload item",
 			len(a.Raw), len(body))
 	}
 	if a.Time.Location() != time.UTC {
@@ -193,15 +228,16 @@ func checkFieldError(t *testing.T, err error, format, field string) {
 
 func TestParseUnknownFormatListsFormats(t *testing.T) {
 	body := readSample(t, "guardduty", "recon-iamuser-maliciousipcaller-custom")
-	_, err := Parse(body, "splunk")
+	_, err := Parse(body, "qradar")
 	ufe, ok := errors.AsType[*UnknownFormatError](err)
 	if !ok {
 		t.Fatalf("got error %v, want an *UnknownFormatError", err)
 	}
-	if ufe.Format != "splunk" {
-		t.Errorf("Format: got %q, want %q", ufe.Format, "splunk")
+	if ufe.Format != "qradar" {
+		t.Errorf("Format: got %q, want %q", ufe.Format, "qradar")
 	}
-	want := `unknown alert format "splunk" (supported: guardduty, ocsf)`
+	want := `unknown alert format "qradar" (supported: ` +
+		strings.Join(Formats(), ", ") + ")"
 	if got := err.Error(); got != want {
 		t.Errorf("message: got %q, want %q", got, want)
 	}
@@ -216,17 +252,27 @@ func TestParseUnrecognizedPayloadListsFormats(t *testing.T) {
 				body, err)
 			continue
 		}
-		if !strings.Contains(err.Error(), "(supported: guardduty, ocsf)") {
+		want := "(supported: " + strings.Join(Formats(), ", ") + ")"
+		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: got message %q, want it to list the formats", body, err)
 		}
 	}
 }
 
 func TestFormatsSortedAndParseable(t *testing.T) {
+	// every parser's name, once, sorted
 	got := Formats()
-	if diff := cmp.Diff([]string{"guardduty", "ocsf"}, got); diff != "" {
-		t.Errorf("Formats (-want +got):\n%s", diff)
+	if !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) != len(got) {
+		t.Errorf("Formats: got %v, want sorted names, each once", got)
 	}
+	for _, want := range []string{"guardduty", "msgraph", "ocsf", "securityhub",
+		"sentinel"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("Formats: got %v, want it to hold %s", got, want)
+		}
+	}
+
+	// each a format Parse knows
 	for _, f := range got {
 		if _, err := Parse([]byte(`{}`), f); errors.As(err, new(*UnknownFormatError)) {
 			t.Errorf("Parse with format %q: got %v, want the format known", f, err)
@@ -665,8 +711,10 @@ func TestFieldErrorMessages(t *testing.T) {
 func TestErrorMessagesClipLongValues(t *testing.T) {
 	long := strings.Repeat("x", 10_000)
 	_, err := Parse([]byte(`{}`), long)
-	if err == nil || len(err.Error()) > 200 {
-		t.Errorf("got a %d-byte message, want under 200", len(err.Error()))
+	formats := len(strings.Join(Formats(), ", ")) // the message lists them
+	if err == nil || len(err.Error())-formats > 200 {
+		t.Errorf("got a %d-byte message, want under 200 and the %d of the formats",
+			len(err.Error()), formats)
 	}
 	body := `{"detail": {"id": "a", "type": "t", "severity": 8, "updatedAt": "` +
 		long + `"}}`
@@ -693,4 +741,14 @@ func BenchmarkParse(b *testing.B) {
 			}
 		})
 	}
+}
+
+// replaceOnce replaces the one occurrence of old in s, failing the test
+// when there is none.
+func replaceOnce(t *testing.T, s, old, new string) string {
+	t.Helper()
+	if !strings.Contains(s, old) {
+		t.Fatalf("no %q to replace", old)
+	}
+	return strings.Replace(s, old, new, 1)
 }

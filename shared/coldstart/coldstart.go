@@ -22,8 +22,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/firebreak/firebreak"
+	fbconfig "github.com/firebreak/firebreak/shared/config"
 	"github.com/firebreak/firebreak/shared/ingest"
-	"github.com/firebreak/firebreak/shared/policy"
 	"github.com/firebreak/firebreak/shared/stack"
 	"github.com/firebreak/firebreak/shared/store"
 	"github.com/firebreak/firebreak/shared/tenant"
@@ -86,33 +87,70 @@ func Store(ctx context.Context, getenv Getenv) (*store.Store, error) {
 	return store.New(dynamodb.NewFromConfig(cfg), env[stack.EnvTableName]), nil
 }
 
-// Ingest builds the alert intake, reading the sources' signing secrets
-// from Secrets Manager once.
+// Ingest builds the alert intake of POST /alerts, reading the sources'
+// signing secrets from Secrets Manager once.
 func Ingest(ctx context.Context, getenv Getenv) (*ingest.Service, error) {
-	env, err := require(getenv, stack.EnvTableName, stack.EnvStateMachineARN,
-		stack.EnvSourceSecretsARN)
+	env, err := require(getenv, stack.EnvSourceSecretsARN)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := config.LoadDefaultConfig(ctx)
+	svc, awsCfg, err := intake(ctx, getenv)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
+		return nil, err
 	}
-	sources, err := readSources(ctx, secretsmanager.NewFromConfig(cfg),
+	svc.Sources, err = readSources(ctx, secretsmanager.NewFromConfig(awsCfg),
 		env[stack.EnvSourceSecretsARN])
 	if err != nil {
 		return nil, err
 	}
+	svc.KeySources, err = keySources(getenv(stack.EnvAPIKeySources))
+	return svc, err
+}
+
+// Events builds the intake of findings EventBridge delivers, which IAM
+// authenticates: it holds no secrets.
+func Events(ctx context.Context, getenv Getenv) (*ingest.Service, error) {
+	svc, _, err := intake(ctx, getenv)
+	return svc, err
+}
+
+// intake builds what both intakes share: the store, the Step Functions
+// client and firebreak.yaml's policies, window and API key sources.
+func intake(ctx context.Context, getenv Getenv) (*ingest.Service, aws.Config, error) {
+	env, err := require(getenv, stack.EnvTableName, stack.EnvStateMachineARN)
+	if err != nil {
+		return nil, aws.Config{}, err
+	}
+	fb, err := fbconfig.Parse(firebreak.ConfigYAML, firebreak.ConfigFile)
+	if err != nil {
+		return nil, aws.Config{}, err
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+	}
 	return &ingest.Service{
-		Store:           store.New(dynamodb.NewFromConfig(cfg), env[stack.EnvTableName]),
-		Executions:      sfn.NewFromConfig(cfg),
+		Store:           store.New(dynamodb.NewFromConfig(awsCfg), env[stack.EnvTableName]),
+		Executions:      sfn.NewFromConfig(awsCfg),
 		StateMachineARN: env[stack.EnvStateMachineARN],
-		Sources:         sources,
-		Policy:          policy.Default,
-		Window:          ingest.DefaultCorrelationWindow,
+		Policy:          fb.Policy,
+		Window:          fb.CorrelationWindow,
 		Now:             time.Now,
 		Log:             Logger(),
-	}, nil
+	}, awsCfg, nil
+}
+
+// keySources decodes the API key id to source map the stack sets; empty
+// means no source has an API key.
+func keySources(raw string) (map[string]string, error) {
+	m := map[string]string{}
+	if raw == "" {
+		return m, nil
+	}
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		return nil, fmt.Errorf("%s is not a JSON object of strings: %w", stack.EnvAPIKeySources, err)
+	}
+	return m, nil
 }
 
 // secretReader is the Secrets Manager operation readSources calls.

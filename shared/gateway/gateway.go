@@ -1,7 +1,8 @@
-// Package gateway adapts Firebreak's services to API Gateway REST proxy
-// events: the alert intake (POST /alerts) and the read API (GET
-// /api/investigations/{id}). It is the only place that knows HTTP shapes;
-// the services it wraps do not.
+// Package gateway adapts Firebreak's services to the events Lambda
+// receives: API Gateway REST proxy events for the alert intake (POST
+// /alerts) and the read API (GET /api/investigations/{id}), and EventBridge
+// events for findings AWS services deliver. It is the only place that
+// knows those shapes; the services it wraps do not.
 package gateway
 
 import (
@@ -35,13 +36,14 @@ func Ingest(svc *ingest.Service) Handler {
 		header := headerReader(req)
 		res, err := svc.Ingest(ctx, ingest.Request{
 			Header:      header,
+			APIKeyID:    req.RequestContext.Identity.APIKeyID,
 			ContentType: header("Content-Type"),
 			Body:        body,
 			Format:      req.QueryStringParameters["format"],
 		})
 		var rej *ingest.Rejection
 		if errors.As(err, &rej) {
-			return reply(rej.Status, errorBody(rej.Reason)), nil
+			return reply(rej.Status, errorReply{Error: rej.Reason, Results: rej.Results}), nil
 		}
 		if err != nil {
 			return reply(http.StatusInternalServerError, errorBody("internal error")), nil
@@ -97,7 +99,8 @@ func headerReader(req events.APIGatewayProxyRequest) func(string) string {
 }
 
 type errorReply struct {
-	Error string `json:"error"`
+	Error   string          `json:"error"`
+	Results []ingest.Result `json:"results,omitempty"`
 }
 
 func errorBody(reason string) errorReply { return errorReply{Error: reason} }

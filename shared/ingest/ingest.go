@@ -18,6 +18,7 @@ import (
 	"mime"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -34,10 +35,6 @@ const (
 	MaxJSONDepth = 64         // deeper nesting: 400
 )
 
-// DefaultCorrelationWindow is how long an investigation's indicator claims
-// last at most.
-const DefaultCorrelationWindow = 24 * time.Hour
-
 // Starter starts Step Functions executions; *sfn.Client satisfies it.
 type Starter interface {
 	StartExecution(context.Context, *sfn.StartExecutionInput, ...func(*sfn.Options)) (
@@ -51,24 +48,38 @@ type Service struct {
 	Executions      Starter
 	StateMachineARN string
 	Sources         Sources
-	Policy          policy.Policy
-	Window          time.Duration
-	Now             func() time.Time
-	Log             *slog.Logger
+	// KeySources maps an API Gateway API key id to the source it stands for.
+	KeySources map[string]string
+	Policy     policy.Policy
+	Window     time.Duration
+	Now        func() time.Time
+	Log        *slog.Logger
 }
 
 // Request is one push of alerts. Header reads a request header by name.
+// APIKeyID names the API Gateway API key that authenticated the request,
+// if one did.
 type Request struct {
 	Header      func(string) string
+	APIKeyID    string
 	ContentType string
 	Body        []byte
 	// Format forces a parser ("?format="); empty means detect.
 	Format string
 }
 
+// Result statuses.
+const (
+	StatusAccepted  = "accepted"  // stored for the first time
+	StatusDuplicate = "duplicate" // sent before; the ids are those it got then
+	StatusUpdated   = "updated"   // a newer version of an alert sent before
+	StatusRejected  = "rejected"  // this item is malformed; Reason says why
+	StatusError     = "error"     // could not be stored now; send it again
+)
+
 // Result says what became of one alert of a request.
 type Result struct {
-	Status          string `json:"status"` // accepted, duplicate or rejected
+	Status          string `json:"status"`
 	AlertID         string `json:"alert_id,omitempty"`
 	InvestigationID string `json:"investigation_id,omitempty"`
 	Reason          string `json:"reason,omitempty"`
@@ -87,6 +98,8 @@ type Rejection struct {
 	Status int
 	Reason string
 	Err    error // the cause, for logs; may be nil
+	// Results are the per-alert results of a batch that was partly stored.
+	Results []Result
 }
 
 func (r *Rejection) Error() string { return r.Reason }
@@ -95,7 +108,8 @@ func (r *Rejection) Error() string { return r.Reason }
 func (r *Rejection) Unwrap() error { return r.Err }
 
 // Ingest authenticates, parses and stores the alerts of req and starts the
-// investigations they open. Every error it returns is a *Rejection.
+// investigations they open. Every error it returns is a *Rejection; one
+// with a 5xx status may carry the results of the items that were stored.
 func (s *Service) Ingest(ctx context.Context, req Request) (Reply, error) {
 	start := s.Now()
 	reply, source, err := s.ingest(ctx, req)
@@ -103,46 +117,126 @@ func (s *Service) Ingest(ctx context.Context, req Request) (Reply, error) {
 	return reply, err
 }
 
+// IngestTrusted is Ingest for a caller that AWS already authenticated,
+// such as an EventBridge rule invoking the function through IAM: the body
+// is attributed to source without a signature, and only the size and
+// nesting limits apply.
+func (s *Service) IngestTrusted(ctx context.Context, source string, body []byte) (Reply, error) {
+	start := s.Now()
+	reply, err := s.trusted(ctx, source, body)
+	s.logSummary(ctx, source, reply, err, s.Now().Sub(start))
+	return reply, err
+}
+
+func (s *Service) trusted(ctx context.Context, source string, body []byte) (Reply, error) {
+	if err := checkLimits(body); err != nil {
+		return Reply{}, err
+	}
+	return s.take(ctx, source, body, "")
+}
+
 func (s *Service) ingest(ctx context.Context, req Request) (Reply, string, error) {
 	// check the request before trusting anything in it
 	if err := checkShape(req); err != nil {
 		return Reply{}, "", err
 	}
-	source, err := s.Sources.Verify(req.Header, req.Body, s.Now())
+	source, err := s.authenticate(req)
 	if err != nil {
-		return Reply{}, "", authRejection(err)
+		return Reply{}, "", err
 	}
-
-	// normalize
-	alerts, err := alert.Parse(req.Body, req.Format)
-	if err != nil {
-		return Reply{}, source, &Rejection{Status: http.StatusBadRequest, Reason: err.Error()}
-	}
-
-	// store each alert and start what it opened
-	var reply Reply
-	for _, a := range alerts {
-		res, err := s.ingestOne(ctx, source, a)
-		if err != nil {
-			return Reply{}, source, err
-		}
-		reply.Results = append(reply.Results, res)
-	}
-	return reply, source, nil
+	reply, err := s.take(ctx, source, req.Body, req.Format)
+	return reply, source, err
 }
 
-// checkShape enforces the size, media type and nesting limits.
+// authenticate names the request's source: by its signature, or by the
+// API key API Gateway checked for it.
+func (s *Service) authenticate(req Request) (string, error) {
+	if req.Header(HeaderSignature) == "" && req.APIKeyID != "" {
+		if source, ok := s.KeySources[req.APIKeyID]; ok {
+			return source, nil
+		}
+		return "", &Rejection{Status: http.StatusForbidden,
+			Reason: "the API key is not assigned to a source"}
+	}
+	source, err := s.Sources.Verify(req.Header, req.Body, s.Now())
+	if err != nil {
+		return "", authRejection(err)
+	}
+	return source, nil
+}
+
+// take parses the body and stores each alert in it. A bad item of a batch
+// is reported as rejected and does not stop the others; a body holding
+// one alert that is bad is refused as a whole. When storage fails for an
+// item, the rest are still tried and the reply says 503 with every result.
+func (s *Service) take(ctx context.Context, source string, body []byte, format string) (
+	Reply, error) {
+	items, err := alert.ParseEach(body, format)
+	if err != nil {
+		return Reply{}, &Rejection{Status: http.StatusBadRequest, Reason: err.Error()}
+	}
+	if len(items) == 1 && items[0].Err != nil {
+		return Reply{}, &Rejection{Status: http.StatusBadRequest, Reason: items[0].Err.Error()}
+	}
+	var reply Reply
+	var unavailable, tooLarge *Rejection
+	for _, it := range items {
+		if it.Err != nil {
+			reply.Results = append(reply.Results, Result{Status: StatusRejected,
+				Reason: it.Err.Error()})
+			continue
+		}
+		for _, a := range it.Alerts {
+			res, err := s.ingestOne(ctx, source, a)
+			var big *store.AlertTooLargeError
+			var rej *Rejection
+			switch {
+			case errors.As(err, &big):
+				res = Result{Status: StatusRejected, Reason: big.Error()}
+				tooLarge = &Rejection{Status: http.StatusRequestEntityTooLarge, Reason: res.Reason}
+			case errors.As(err, &rej):
+				res, unavailable = Result{Status: StatusError, Reason: rej.Reason}, rej
+			}
+			reply.Results = append(reply.Results, res)
+		}
+	}
+
+	// a lone alert refused is a refused request; a batch reports each
+	switch {
+	case unavailable != nil:
+		unavailable.Results = reply.Results
+		return reply, unavailable
+	case tooLarge != nil && len(reply.Results) == 1:
+		return Reply{}, tooLarge
+	}
+	return reply, nil
+}
+
+// checkShape enforces the media type and the limits.
 func checkShape(req Request) error {
-	if len(req.Body) > MaxBodyBytes {
-		return &Rejection{Status: http.StatusRequestEntityTooLarge,
-			Reason: fmt.Sprintf("body is %d bytes, the limit is %d", len(req.Body), MaxBodyBytes)}
+	if err := checkLimits(req.Body); err != nil {
+		return err
 	}
 	mt, _, err := mime.ParseMediaType(req.ContentType)
 	if err != nil || mt != "application/json" {
 		return &Rejection{Status: http.StatusUnsupportedMediaType,
 			Reason: fmt.Sprintf("content type %q is not application/json", req.ContentType)}
 	}
-	if err := checkDepth(req.Body); err != nil {
+	return nil
+}
+
+// checkLimits enforces the size and nesting limits and JSON's encoding,
+// UTF-8: a decoder would replace invalid bytes and so make two different
+// alerts look alike.
+func checkLimits(body []byte) error {
+	if len(body) > MaxBodyBytes {
+		return &Rejection{Status: http.StatusRequestEntityTooLarge,
+			Reason: fmt.Sprintf("body is %d bytes, the limit is %d", len(body), MaxBodyBytes)}
+	}
+	if !utf8.Valid(body) {
+		return &Rejection{Status: http.StatusBadRequest, Reason: "body is not valid UTF-8"}
+	}
+	if err := checkDepth(body); err != nil {
 		return &Rejection{Status: http.StatusBadRequest, Reason: err.Error()}
 	}
 	return nil
@@ -182,7 +276,10 @@ func authRejection(err error) error {
 func (s *Service) ingestOne(ctx context.Context, source string, a alert.Alert) (Result, error) {
 	// decide by policy and store
 	a.ID, a.Source = store.NewID(), source
-	d := s.Policy.Decide(a)
+	d, err := s.Policy.Decide(a)
+	if err != nil {
+		s.Log.WarnContext(ctx, "policy", "source_alert_id", a.SourceAlertID, "error", err)
+	}
 	out, err := s.Store.Ingest(ctx, store.Intake{
 		Alert:       a,
 		Investigate: d.Investigate,
@@ -201,9 +298,13 @@ func (s *Service) ingestOne(ctx context.Context, source string, a alert.Alert) (
 			return Result{}, err
 		}
 	}
-	res := Result{Status: "accepted", AlertID: out.AlertID, InvestigationID: out.InvestigationID}
-	if out.Duplicate {
-		res.Status = "duplicate"
+	res := Result{Status: StatusAccepted, AlertID: out.AlertID,
+		InvestigationID: out.InvestigationID}
+	switch {
+	case out.Updated:
+		res.Status = StatusUpdated
+	case out.Duplicate:
+		res.Status = StatusDuplicate
 	}
 	return res, nil
 }
@@ -233,6 +334,10 @@ func (s *Service) start(ctx context.Context, id string) error {
 // storeRejection answers a store failure: 503 when retrying may help, 500
 // when it will not.
 func storeRejection(err error) error {
+	var big *store.AlertTooLargeError
+	if errors.As(err, &big) {
+		return err // the sender's to fix, not a storage failure
+	}
 	if store.Transient(err) || errors.Is(err, store.ErrContention) {
 		return &Rejection{Status: http.StatusServiceUnavailable,
 			Reason: "storage is unavailable; retry later", Err: err}

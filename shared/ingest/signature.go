@@ -98,18 +98,24 @@ func (srcs Sources) Verify(header func(string) string, body []byte, now time.Tim
 	return source, nil
 }
 
-// checkTimestamp refuses a timestamp that is not Unix seconds within the
-// replay window of now.
+// checkTimestamp refuses a timestamp that is not Unix seconds, as plain
+// digits, within the replay window of now.
 func checkTimestamp(ts string, now time.Time) error {
 	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
+	if err != nil || strings.TrimLeft(ts, "0123456789") != "" {
 		return &AuthError{Reason: fmt.Sprintf("%s must be Unix seconds, got %q",
 			HeaderTimestamp, ts)}
 	}
-	skew := now.Sub(time.Unix(sec, 0))
-	if skew > ReplayWindow || skew < -ReplayWindow {
-		return &AuthError{Reason: fmt.Sprintf("%s is %s from now, outside the %s window",
-			HeaderTimestamp, skew.Round(time.Second), ReplayWindow)}
+	// compare in seconds: a millisecond timestamp would overflow a Duration
+	window := int64(ReplayWindow / time.Second)
+	switch age := now.Unix() - sec; {
+	case age > window:
+		return &AuthError{Reason: fmt.Sprintf("%s is %d seconds old, more than the %s allowed",
+			HeaderTimestamp, age, ReplayWindow)}
+	case age < -window:
+		return &AuthError{Reason: fmt.Sprintf(
+			"%s is %d seconds in the future, more than the %s allowed (milliseconds sent as seconds?)",
+			HeaderTimestamp, -age, ReplayWindow)}
 	}
 	return nil
 }

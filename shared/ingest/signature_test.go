@@ -42,6 +42,11 @@ func TestVerify(t *testing.T) {
 		{"six minutes old", signedHeaders(now.Add(-6*time.Minute), body), "", false, true},
 		{"six minutes ahead", signedHeaders(now.Add(6*time.Minute), body), "", false, true},
 		{"four minutes old", signedHeaders(now.Add(-4*time.Minute), body), "demo", false, false},
+		{"timestamp with a sign", map[string]string{HeaderSource: "demo",
+			HeaderTimestamp: "+" + ts, HeaderSignature: Sign("s3cret", "+"+ts, body)},
+			"", false, true},
+		{"milliseconds", map[string]string{HeaderSource: "demo", HeaderTimestamp: ts + "000",
+			HeaderSignature: Sign("s3cret", ts+"000", body)}, "", false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,6 +59,24 @@ func TestVerify(t *testing.T) {
 				t.Errorf("error %#v, want an *AuthError with Missing %v", err, tt.wantMissing)
 			}
 		})
+	}
+}
+
+func TestStaleTimestampSaysWhichWay(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	tests := []struct {
+		at   int64
+		want string
+	}{
+		{now.Unix() - 400, "400 seconds old"},
+		{now.Unix() + 400, "400 seconds in the future"},
+		{99_999_999_999_999, "in the future"},
+	}
+	for _, tt := range tests {
+		err := checkTimestamp(strconv.FormatInt(tt.at, 10), now)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("checkTimestamp(%d) = %v, want it to say %q", tt.at, err, tt.want)
+		}
 	}
 }
 

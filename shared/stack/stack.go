@@ -15,6 +15,7 @@ const (
 	EnvTableName        = "FIREBREAK_TABLE_NAME"
 	EnvStateMachineARN  = "FIREBREAK_STATE_MACHINE_ARN"
 	EnvSourceSecretsARN = "FIREBREAK_SOURCE_SECRETS_ARN"
+	EnvAPIKeySources    = "FIREBREAK_API_KEY_SOURCES" // JSON: {"<API key id>": "<source>"}
 	EnvLogLevel         = "FIREBREAK_LOG_LEVEL"
 )
 
@@ -47,11 +48,23 @@ type Function struct {
 
 // Route is one HTTP route of the REST API. Path uses API Gateway's template
 // syntax ("/api/investigations/{id}"), which net/http's ServeMux also
-// understands.
+// understands. APIKeyRequired routes are open only to requests carrying an
+// API Gateway API key (x-api-key), which API Gateway checks.
 type Route struct {
-	Method   string
-	Path     string
-	Function string
+	Method         string
+	Path           string
+	Function       string
+	APIKeyRequired bool
+}
+
+// EventRule routes events on the default EventBridge bus to a function:
+// those whose source is one of Sources and whose detail-type is one of
+// DetailTypes.
+type EventRule struct {
+	Name        string
+	Sources     []string
+	DetailTypes []string
+	Function    string
 }
 
 // StateMachine is the investigation workflow. Substitutions maps each
@@ -68,6 +81,7 @@ type Stack struct {
 	Name         string
 	Functions    []Function
 	Routes       []Route
+	EventRules   []EventRule
 	StateMachine StateMachine
 }
 
@@ -101,14 +115,24 @@ var Firebreak = Stack{
 	Name: "Firebreak",
 	Functions: []Function{
 		{
-			Name:               "ingest",
-			Description:        "Authenticates, normalizes and stores alerts; starts investigations",
-			MemoryMB:           512,
-			TimeoutSec:         15,
-			Table:              ReadWrite,
-			Env:                []string{EnvTableName, EnvStateMachineARN, EnvSourceSecretsARN, EnvLogLevel},
+			Name:        "ingest",
+			Description: "Authenticates, normalizes and stores alerts; starts investigations",
+			MemoryMB:    512,
+			TimeoutSec:  15,
+			Table:       ReadWrite,
+			Env: []string{EnvTableName, EnvStateMachineARN, EnvSourceSecretsARN,
+				EnvAPIKeySources, EnvLogLevel},
 			StartsExecutions:   true,
 			ReadsSourceSecrets: true,
+		},
+		{
+			Name:             "events",
+			Description:      "Ingests GuardDuty and Security Hub findings delivered by EventBridge",
+			MemoryMB:         512,
+			TimeoutSec:       30,
+			Table:            ReadWrite,
+			Env:              []string{EnvTableName, EnvStateMachineARN, EnvLogLevel},
+			StartsExecutions: true,
 		},
 		{
 			Name:        "api",
@@ -126,7 +150,15 @@ var Firebreak = Stack{
 	},
 	Routes: []Route{
 		{Method: "POST", Path: "/alerts", Function: "ingest"},
+		{Method: "POST", Path: "/alerts/keyed", Function: "ingest", APIKeyRequired: true},
 		{Method: "GET", Path: "/api/investigations/{id}", Function: "api"},
+	},
+	EventRules: []EventRule{
+		{Name: "guardduty-findings", Sources: []string{"aws.guardduty"},
+			DetailTypes: []string{"GuardDuty Finding"}, Function: "events"},
+		{Name: "securityhub-findings", Sources: []string{"aws.securityhub"},
+			DetailTypes: []string{"Security Hub Findings - Imported",
+				"Security Hub Findings - Custom Action"}, Function: "events"},
 	},
 	StateMachine: StateMachine{
 		Name:           "investigation",

@@ -47,6 +47,9 @@ type Outcome struct {
 	// Duplicate is true when the source had sent this alert before; the
 	// ids are those it got then.
 	Duplicate bool
+	// Updated is true when the source sent a newer version of an alert it
+	// had sent: the stored alert was replaced, keeping its ids.
+	Updated bool
 	// Opened is true when the alert opened a new investigation.
 	Opened bool
 	// NeedsStart is true when the investigation's execution has not been
@@ -99,7 +102,7 @@ func (s *Store) storeOnly(ctx context.Context, a alert.Alert) (Outcome, error) {
 	}
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: puts})
 	if failed := cancelled(err); failed != nil && failed[0] {
-		return s.duplicate(ctx, a)
+		return s.repeat(ctx, a)
 	}
 	if err != nil {
 		return Outcome{}, fmt.Errorf("store alert %s: %w", a.ID, err)
@@ -185,7 +188,7 @@ func (s *Store) open(ctx context.Context, in Intake) (Outcome, bool, error) {
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if failed := cancelled(err); failed != nil {
 		if failed[0] {
-			out, err := s.duplicate(ctx, in.Alert)
+			out, err := s.repeat(ctx, in.Alert)
 			return out, false, err
 		}
 		return Outcome{}, true, nil
@@ -224,7 +227,7 @@ func (s *Store) join(ctx context.Context, in Intake, invID string) (Outcome, boo
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if failed := cancelled(err); failed != nil {
 		if failed[0] {
-			out, err := s.duplicate(ctx, in.Alert)
+			out, err := s.repeat(ctx, in.Alert)
 			return out, false, err
 		}
 		if failed[2] {
@@ -238,54 +241,32 @@ func (s *Store) join(ctx context.Context, in Intake, invID string) (Outcome, boo
 	return Outcome{AlertID: in.Alert.ID, InvestigationID: invID}, false, nil
 }
 
-// duplicate answers for an alert the source sent before: the ids it got
-// then, and whether its investigation still waits for its execution.
-func (s *Store) duplicate(ctx context.Context, a alert.Alert) (Outcome, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      &s.table,
-		Key:            key(dedupePK(a.Source, a.SourceAlertID), skDedupe),
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return Outcome{}, fmt.Errorf("read duplicate of alert %s: %w", a.SourceAlertID, err)
-	}
-	var d dedupeItem
-	if err := unmarshal(out.Item, &d); err != nil {
-		return Outcome{}, err
-	}
-	res := Outcome{AlertID: d.AlertID, InvestigationID: d.InvestigationID, Duplicate: true}
-	if d.InvestigationID == "" {
-		return res, nil
-	}
-	inv, err := s.Investigation(ctx, d.InvestigationID)
-	if err != nil {
-		return Outcome{}, err
-	}
-	res.NeedsStart = !inv.ExecutionStarted && inv.Status.Open()
-	return res, nil
-}
-
 // alertPuts writes the dedupe item, conditional on its absence, and the
 // alert item under pk. The dedupe put is always first, so a transaction's
 // first cancellation reason says whether the alert is a duplicate.
 func (s *Store) alertPuts(a alert.Alert, pk, invID string) ([]types.TransactWriteItem, error) {
+	al := newAlertItem(pk, a)
 	dd, err := marshal(dedupeItem{
 		itemKeys:        itemKeys{dedupePK(a.Source, a.SourceAlertID), skDedupe, kindDedupe},
 		AlertID:         a.ID,
 		InvestigationID: invID,
 		StoredAt:        s.now().UTC(),
+		AlertPK:         al.PK,
+		AlertSK:         al.SK,
+		AlertTime:       a.Time.UTC(),
+		Fingerprint:     fingerprint(a),
 	})
 	if err != nil {
 		return nil, err
 	}
-	al, err := marshal(newAlertItem(pk, a))
+	alItem, err := marshalAlert(al)
 	if err != nil {
 		return nil, err
 	}
 	return []types.TransactWriteItem{
 		{Put: &types.Put{TableName: &s.table, Item: dd,
 			ConditionExpression: aws.String("attribute_not_exists(pk)")}},
-		{Put: &types.Put{TableName: &s.table, Item: al}},
+		{Put: &types.Put{TableName: &s.table, Item: alItem}},
 	}, nil
 }
 

@@ -11,10 +11,10 @@ import (
 	"github.com/firebreak/firebreak/shared/investigation"
 )
 
-// maxStoredRawBytes bounds the raw payload kept on an alert item, well
-// under DynamoDB's 400 KB item size limit; a larger payload is cut and
-// flagged as truncated.
-const maxStoredRawBytes = 300 * 1024
+// maxAlertItemBytes bounds an alert item, under DynamoDB's 400 KB item
+// size limit with room for the estimate's error. The raw payload gives way
+// first: it is cut and flagged as truncated.
+const maxAlertItemBytes = 350 * 1024
 
 // itemKeys are the attributes every item has.
 type itemKeys struct {
@@ -37,11 +37,18 @@ type alertItem struct {
 	RawTruncated bool `json:"raw_truncated,omitempty"`
 }
 
+// dedupeItem records that a source's alert is stored, where, and in which
+// version: Fingerprint and AlertTime tell a re-sent alert from an updated
+// one.
 type dedupeItem struct {
 	itemKeys
 	AlertID         string    `json:"alert_id"`
 	InvestigationID string    `json:"investigation_id,omitempty"`
 	StoredAt        time.Time `json:"stored_at"`
+	AlertPK         string    `json:"alert_pk"`
+	AlertSK         string    `json:"alert_sk"`
+	AlertTime       time.Time `json:"alert_time"`
+	Fingerprint     string    `json:"fingerprint"`
 }
 
 type indicatorItem struct {
@@ -88,14 +95,76 @@ func unmarshal(m map[string]types.AttributeValue, v any) error {
 	return nil
 }
 
-// newAlertItem stores a, cutting its raw payload to maxStoredRawBytes.
+// newAlertItem stores a under pk.
 func newAlertItem(pk string, a alert.Alert) alertItem {
-	it := alertItem{itemKeys: itemKeys{pk, alertSK(a.Time, a.ID), kindAlert}, Alert: a}
-	if len(a.Raw) > maxStoredRawBytes {
-		it.Raw = a.Raw[:maxStoredRawBytes]
-		it.RawTruncated = true
+	return alertItem{itemKeys: itemKeys{pk, alertSK(a.Time, a.ID), kindAlert}, Alert: a}
+}
+
+// AlertTooLargeError is an alert whose normalized form alone exceeds what
+// one item can hold, even with its raw payload cut.
+type AlertTooLargeError struct {
+	SourceAlertID string
+	Bytes         int
+}
+
+func (e *AlertTooLargeError) Error() string {
+	return fmt.Sprintf("alert %s is %d bytes once normalized, more than the %d one alert may "+
+		"take: send fewer entities or shorter texts", e.SourceAlertID, e.Bytes, maxAlertItemBytes)
+}
+
+// marshalAlert encodes an alert item within maxAlertItemBytes, cutting the
+// raw payload if it must.
+func marshalAlert(it alertItem) (map[string]types.AttributeValue, error) {
+	m, err := marshal(it)
+	if err != nil {
+		return nil, err
 	}
-	return it
+	size := itemSize(m)
+	if size <= maxAlertItemBytes {
+		return m, nil
+	}
+	rest := size - len(it.Raw)
+	if rest > maxAlertItemBytes {
+		return nil, &AlertTooLargeError{SourceAlertID: it.SourceAlertID, Bytes: rest}
+	}
+	it.Raw, it.RawTruncated = it.Raw[:maxAlertItemBytes-rest], true
+	return marshal(it)
+}
+
+// itemSize estimates an item's size as DynamoDB counts it: names and
+// values, numbers at their largest.
+func itemSize(m map[string]types.AttributeValue) int {
+	n := 0
+	for k, v := range m {
+		n += len(k) + valueSize(v)
+	}
+	return n
+}
+
+func valueSize(v types.AttributeValue) int {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return len(v.Value)
+	case *types.AttributeValueMemberB:
+		return len(v.Value)
+	case *types.AttributeValueMemberN:
+		return 21
+	case *types.AttributeValueMemberM:
+		return 3 + itemSize(v.Value)
+	case *types.AttributeValueMemberL:
+		n := 3
+		for _, e := range v.Value {
+			n += 1 + valueSize(e)
+		}
+		return n
+	case *types.AttributeValueMemberSS:
+		n := 0
+		for _, e := range v.Value {
+			n += len(e)
+		}
+		return n
+	}
+	return 1
 }
 
 // statusKeys places an investigation in the by-status index.

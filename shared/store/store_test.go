@@ -351,3 +351,81 @@ func TestReleaseIndicatorsLetsNextAlertOpenNewInvestigation(t *testing.T) {
 		t.Errorf("alert after release = %+v, want a new investigation", second)
 	}
 }
+
+func TestIngestUpdatedAlertReplacesTheStoredOneUnderItsIDs(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	first, err := s.Ingest(ctx, intake(malwareAlert("gd-upd", "i-1")))
+	if err != nil {
+		t.Fatalf("Ingest: %v", err)
+	}
+
+	// the source re-sends the finding later, with a higher repeat count
+	newer := malwareAlert("gd-upd", "i-1")
+	newer.Time = newer.Time.Add(time.Hour)
+	newer.Title = "Malicious file (seen 3 times)"
+	got, err := s.Ingest(ctx, intake(newer))
+	if err != nil {
+		t.Fatalf("Ingest update: %v", err)
+	}
+	if !got.Updated || got.Duplicate || got.Opened || got.AlertID != first.AlertID ||
+		got.InvestigationID != first.InvestigationID {
+		t.Errorf("update = %+v, want Updated under %s / %s", got, first.AlertID,
+			first.InvestigationID)
+	}
+	rec, err := s.Record(ctx, first.InvestigationID)
+	if err != nil {
+		t.Fatalf("Record: %v", err)
+	}
+	if len(rec.Alerts) != 1 || rec.Alerts[0].Title != newer.Title ||
+		rec.Alerts[0].ID != first.AlertID {
+		t.Errorf("stored alerts = %+v, want the one alert, updated", rec.Alerts)
+	}
+	last := rec.Timeline[len(rec.Timeline)-1]
+	if last.Kind != "alert_updated" {
+		t.Errorf("last timeline event = %s, want alert_updated", last.Kind)
+	}
+
+	// an older version arriving late changes nothing
+	stale := malwareAlert("gd-upd", "i-1")
+	stale.Title = "stale"
+	got, err = s.Ingest(ctx, intake(stale))
+	if err != nil || !got.Duplicate || got.Updated {
+		t.Errorf("stale re-send = %+v, %v; want a duplicate", got, err)
+	}
+}
+
+func TestIngestCutsRawPayloadToFitAnItem(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	a := malwareAlert("gd-long", "i-1")
+	a.Title = strings.Repeat("T", 200*1024)
+	a.Raw = []byte(`{"title":"` + a.Title + `"}`)
+	out, err := s.Ingest(ctx, intake(a))
+	if err != nil {
+		t.Fatalf("Ingest of a 400 KB alert: %v", err)
+	}
+	alerts, err := s.Alerts(ctx, out.InvestigationID)
+	if err != nil || len(alerts) != 1 {
+		t.Fatalf("Alerts = %d, %v", len(alerts), err)
+	}
+	if alerts[0].Title != a.Title || len(alerts[0].Raw) >= len(a.Raw) {
+		t.Errorf("stored title %d bytes and raw %d bytes, want the whole title and a cut raw",
+			len(alerts[0].Title), len(alerts[0].Raw))
+	}
+}
+
+func TestIngestRefusesAnAlertTooLargeToStore(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	a := malwareAlert("gd-huge", "i-1")
+	for i := range 4000 {
+		a.Entities = append(a.Entities, alert.Entity{Type: alert.EntityCloudResource,
+			Key: fmt.Sprintf("arn:aws:ec2:us-east-1:123456789012:security-group/sg-%040d", i)})
+	}
+	_, err := s.Ingest(ctx, intake(a))
+	var big *store.AlertTooLargeError
+	if !errors.As(err, &big) {
+		t.Fatalf("Ingest of a huge alert: %v, want an *AlertTooLargeError", err)
+	}
+	if _, err := s.Ingest(ctx, intake(malwareAlert("gd-huge", "i-1"))); err != nil {
+		t.Errorf("the same source id at a normal size after a refusal: %v, want it stored", err)
+	}
+}

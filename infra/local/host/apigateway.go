@@ -25,13 +25,26 @@ const maxGatewayPayloadBytes = 10 << 20
 // through aws-lambda-go's wrapper, and writes the proxy response back.
 func (h *Host) proxy(route stack.Route, fn lambda.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// a keyed route lets only known API keys through, as API Gateway does
+		keyID := ""
+		if route.APIKeyRequired {
+			source, ok := h.opts.APIKeys[r.Header.Get("X-Api-Key")]
+			if !ok {
+				writeGatewayMessage(w, http.StatusForbidden, "Forbidden")
+				return
+			}
+			keyID = apiKeyID(source)
+		}
+
 		// read the request as API Gateway would
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxGatewayPayloadBytes))
 		if err != nil {
-			http.Error(w, `{"message":"Request Too Long"}`, http.StatusRequestEntityTooLarge)
+			writeGatewayMessage(w, http.StatusRequestEntityTooLarge, "Request Too Long")
 			return
 		}
-		event, _ := json.Marshal(proxyEvent(route, r, body))
+		ev := proxyEvent(route, r, body)
+		ev.RequestContext.Identity.APIKeyID = keyID
+		event, _ := json.Marshal(ev)
 
 		// invoke the function in process
 		ctx := h.invokeContext(r.Context(), route.Function)
@@ -119,9 +132,20 @@ func writeProxyResponse(w http.ResponseWriter, resp events.APIGatewayProxyRespon
 // writeGatewayError answers as API Gateway does when the integration
 // fails: 502, with no detail of the failure.
 func writeGatewayError(w http.ResponseWriter) {
+	writeGatewayMessage(w, http.StatusBadGateway, "Internal server error")
+}
+
+// missingRoute answers a method and path the API does not have, as API
+// Gateway does.
+func missingRoute(w http.ResponseWriter, _ *http.Request) {
+	writeGatewayMessage(w, http.StatusForbidden, "Missing Authentication Token")
+}
+
+// writeGatewayMessage answers with API Gateway's own error shape.
+func writeGatewayMessage(w http.ResponseWriter, status int, message string) {
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusBadGateway)
-	io.WriteString(w, `{"message": "Internal server error"}`)
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"message": message})
 }
 
 // invokeContext is a context carrying the Lambda context of function name.

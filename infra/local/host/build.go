@@ -39,6 +39,14 @@ var builders = map[string]builder{
 		svc.Log = log
 		return gateway.Ingest(svc), nil
 	},
+	"events": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+		svc, err := coldstart.Events(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		svc.Log = log
+		return gateway.EventBridge(svc), nil
+	},
 	"api": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
 		st, err := coldstart.Store(ctx, env)
 		if err != nil {
@@ -67,14 +75,23 @@ func step(method func(*workflow.Steps) any) builder {
 
 // environment returns what the functions read from their environment.
 func (h *Host) environment() coldstart.Getenv {
+	keys := map[string]string{}
+	for _, source := range h.opts.APIKeys {
+		keys[apiKeyID(source)] = source
+	}
+	keySources, _ := json.Marshal(keys)
 	env := map[string]string{
 		stack.EnvTableName:        tableName,
 		stack.EnvSourceSecretsARN: sourceSecretsARN,
 		stack.EnvStateMachineARN:  h.StateMachineARN,
+		stack.EnvAPIKeySources:    string(keySources),
 		stack.EnvLogLevel:         "INFO",
 	}
 	return func(k string) string { return env[k] }
 }
+
+// apiKeyID is the id the local API Gateway gives a source's API key.
+func apiKeyID(source string) string { return "local-key-" + source }
 
 // buildStateMachine builds the state machine's task functions, the engine
 // that runs them and the state machine itself.
@@ -87,23 +104,46 @@ func (h *Host) buildStateMachine(ctx context.Context) error {
 		}
 		tasks[name] = fn
 	}
-	h.engine = sfn.New(sfn.Options{Region: Region, AccountID: AccountID, Functions: tasks,
-		Logger: h.log})
+	engine, err := sfn.New(sfn.Options{Region: Region, AccountID: AccountID,
+		Functions: tasks, Logger: h.log, DynamoDBEndpoint: h.dynamoDBEndpoint})
+	if err != nil {
+		return fmt.Errorf("start the Step Functions engine: %w", err)
+	}
+	h.engine = engine
 	arn, err := h.createStateMachine(ctx)
 	h.StateMachineARN = arn
 	return err
 }
 
-// buildRoutes builds the routes' functions behind the API Gateway proxy.
-// It runs while the host serves, since a function's cold start may call
-// the host's own endpoints (the sources secret).
+// buildRoutes builds the functions of the routes and of the event rules:
+// API Gateway's proxy in front of the first, the local event bus in front
+// of the second. It runs while the host serves, since a function's cold
+// start may call the host's own endpoints (the sources secret).
 func (h *Host) buildRoutes(ctx context.Context, mux *http.ServeMux) error {
+	built := map[string]lambda.Handler{}
+	build := func(name string) (lambda.Handler, error) {
+		if fn, ok := built[name]; ok {
+			return fn, nil
+		}
+		fn, err := h.buildFunction(ctx, name, h.environment())
+		built[name] = fn
+		return fn, err
+	}
 	for _, r := range stack.Firebreak.Routes {
-		fn, err := h.buildFunction(ctx, r.Function, h.environment())
+		fn, err := build(r.Function)
 		if err != nil {
 			return err
 		}
 		mux.Handle(r.Method+" "+r.Path, h.proxy(r, fn))
+	}
+	mux.Handle("/", http.HandlerFunc(missingRoute))
+	h.bus.log = h.log.Warn
+	for _, r := range stack.Firebreak.EventRules {
+		fn, err := build(r.Function)
+		if err != nil {
+			return err
+		}
+		h.bus.add(r, fn)
 	}
 	return nil
 }
@@ -151,6 +191,8 @@ func (h *Host) byTarget(routes http.Handler) http.Handler {
 			h.engine.ServeHTTP(w, r)
 		case target == "secretsmanager.GetSecretValue":
 			h.serveSecret(w, r)
+		case target == "AWSEvents.PutEvents":
+			h.bus.ServeHTTP(w, r)
 		default:
 			routes.ServeHTTP(w, r)
 		}

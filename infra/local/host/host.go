@@ -45,6 +45,7 @@ const (
 const (
 	DemoSource = "demo"
 	DemoSecret = "demo-secret"
+	DemoAPIKey = "demo-api-key"
 )
 
 // Options configure a Host.
@@ -58,6 +59,9 @@ type Options struct {
 	// Sources are the ingest sources and their secrets; nil means the
 	// demo source only.
 	Sources ingest.Sources
+	// APIKeys maps an API key's value to its source, for POST
+	// /alerts/keyed; nil means DemoAPIKey for the demo source.
+	APIKeys map[string]string
 	Log     *slog.Logger
 }
 
@@ -72,12 +76,16 @@ type Host struct {
 	Store  *store.Store
 	Tenant *tenant.Tenant
 
-	opts   Options
-	log    *slog.Logger
-	ddb    *dynamodblocal.Server
-	engine *sfn.Engine
-	server *http.Server
-	done   chan error
+	opts Options
+	log  *slog.Logger
+	ddb  *dynamodblocal.Server
+	// dynamoDBEndpoint is DynamoDB Local's endpoint, which the engine's
+	// DynamoDB integrations call.
+	dynamoDBEndpoint string
+	engine           *sfn.Engine
+	bus              bus
+	server           *http.Server
+	done             chan error
 }
 
 // running guards the one host a process may run.
@@ -131,6 +139,9 @@ func withDefaults(o Options) Options {
 	if o.Sources == nil {
 		o.Sources = ingest.Sources{DemoSource: DemoSecret}
 	}
+	if o.APIKeys == nil {
+		o.APIKeys = map[string]string{DemoAPIKey: DemoSource}
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
@@ -149,6 +160,7 @@ func (h *Host) startState(ctx context.Context) error {
 		h.ddb, endpoint = srv, srv.Endpoint
 	}
 	h.setEnvironment(endpoint)
+	h.dynamoDBEndpoint = endpoint
 
 	db := dynamodblocal.NewClient(endpoint)
 	if err := store.CreateTable(ctx, db, tableName); err != nil {

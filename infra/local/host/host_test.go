@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
@@ -223,7 +225,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		{"wrong secret", good, "application/json", signedAt(time.Now(), "wrong", good), 403,
 			"signature"},
 		{"stale timestamp", good, "application/json",
-			signedAt(time.Now().Add(-10*time.Minute), DemoSecret, good), 403, "window"},
+			signedAt(time.Now().Add(-10*time.Minute), DemoSecret, good), 403, "seconds old"},
 		{"body signed for another body", good, "application/json",
 			signed([]byte(`{}`)), 403, "signature"},
 		{"not JSON content", good, "text/plain", signed(good), 415, "application/json"},
@@ -282,3 +284,89 @@ func TestEveryStackFunctionCanBeBuilt(t *testing.T) {
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func TestAPIKeyStandsInForASignatureOnTheKeyedRoute(t *testing.T) {
+	body := ocsfAlert(t, "keyed-1")
+	send := func(key string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, testHost.URL+"/alerts/keyed",
+			bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if key != "" {
+			req.Header.Set("X-Api-Key", key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("POST /alerts/keyed: %v", err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, reply := send("wrong-key"); status != http.StatusForbidden {
+		t.Errorf("unknown API key: %d %s, want 403", status, reply)
+	}
+	if status, reply := send(""); status != http.StatusForbidden {
+		t.Errorf("no API key: %d %s, want 403", status, reply)
+	}
+	status, reply := send(DemoAPIKey)
+	if status != http.StatusAccepted || !strings.Contains(reply, `"accepted"`) {
+		t.Fatalf("demo API key: %d %s, want 202 accepted", status, reply)
+	}
+	var res ingest.Reply
+	json.Unmarshal([]byte(reply), &res)
+	if id := res.Results[0].InvestigationID; id != "" {
+		waitForExecution(t, id)
+	}
+}
+
+func TestUnknownRouteAnswersAsAPIGatewayDoes(t *testing.T) {
+	resp, err := http.Get(testHost.URL + "/nowhere")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(b),
+		"Missing Authentication Token") {
+		t.Errorf("GET /nowhere = %d %s, want API Gateway's 403", resp.StatusCode, b)
+	}
+}
+
+func TestGuardDutyFindingOnTheEventBusIsIngested(t *testing.T) {
+	// EventBridge delivers the finding in its envelope; PutEvents takes its detail
+	const sample = "recon-iamuser-maliciousipcaller-custom.json"
+	raw, err := os.ReadFile("../../../events/alerts/guardduty/" + sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env struct {
+		Detail json.RawMessage `json:"detail"`
+	}
+	json.Unmarshal(raw, &env)
+	var detail map[string]any
+	json.Unmarshal(env.Detail, &detail)
+	detail["id"] = "eventbus-" + strconv.FormatInt(time.Now().UnixNano(), 10)
+	b, _ := json.Marshal(detail)
+
+	client := eventbridge.New(eventbridge.Options{BaseEndpoint: aws.String(testHost.URL),
+		Region: Region, Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")})
+	out, err := client.PutEvents(context.Background(), &eventbridge.PutEventsInput{
+		Entries: []ebtypes.PutEventsRequestEntry{{Source: aws.String("aws.guardduty"),
+			DetailType: aws.String("GuardDuty Finding"), Detail: aws.String(string(b))}}})
+	if err != nil || out.FailedEntryCount != 0 {
+		t.Fatalf("PutEvents = %+v, %v", out, err)
+	}
+
+	// the finding is stored under the EventBridge source, and investigated
+	_, invID, ok, err := testHost.Store.Lookup(context.Background(), gateway.EventBridgeSource,
+		detail["id"].(string))
+	if err != nil || !ok {
+		t.Fatalf("Lookup of the delivered finding = %v, %v; want it stored", ok, err)
+	}
+	if invID == "" {
+		t.Fatalf("the high-severity finding opened no investigation")
+	}
+	if st := waitForExecution(t, invID); st != sfntypes.ExecutionStatusSucceeded {
+		t.Errorf("its execution ended %s, want SUCCEEDED", st)
+	}
+}

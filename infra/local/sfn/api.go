@@ -40,6 +40,12 @@ var operations = map[string]operation{
 	"ListExecutions":       handle((*Engine).listExecutionsOp),
 	"GetExecutionHistory":  handle((*Engine).getExecutionHistoryOp),
 	"StopExecution":        handle((*Engine).stopExecutionOp),
+	"UpdateStateMachine":   handle((*Engine).updateStateMachineOp),
+	"DeleteStateMachine":   handle((*Engine).deleteStateMachineOp),
+	"StartSyncExecution":   handle((*Engine).startSyncExecutionOp),
+	"SendTaskSuccess":      handle((*Engine).sendTaskSuccessOp),
+	"SendTaskFailure":      handle((*Engine).sendTaskFailureOp),
+	"SendTaskHeartbeat":    handle((*Engine).sendTaskHeartbeatOp),
 }
 
 // handle adapts a typed operation to a body-decoding one.
@@ -56,8 +62,10 @@ func handle[Req, Resp any](op func(*Engine, context.Context, *Req) (*Resp, error
 }
 
 // ServeHTTP serves the Step Functions JSON 1.0 protocol for the operations
-// CreateStateMachine, DescribeStateMachine, ListStateMachines, StartExecution,
-// DescribeExecution, ListExecutions, GetExecutionHistory and StopExecution.
+// CreateStateMachine, UpdateStateMachine, DescribeStateMachine,
+// ListStateMachines, DeleteStateMachine, StartExecution, StartSyncExecution,
+// DescribeExecution, ListExecutions, GetExecutionHistory, StopExecution,
+// SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat.
 // Errors are status 400 with the body {"__type": code, "message": text}, using
 // the codes the SDK maps to typed errors. Requests are not authenticated.
 func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -201,7 +201,7 @@ func TestAPIErrorCodes(t *testing.T) {
 // TestProtocolErrorShape follows the AWS docs "JSON 1.0 protocol" error
 // responses: status 400 and a body of __type and message.
 func TestProtocolErrorShape(t *testing.T) {
-	e := New(Options{})
+	e := mustNew(t, Options{})
 	defer e.Close()
 	tests := []struct {
 		name, target, body, wantType string
@@ -392,7 +392,7 @@ func TestExecutionTimeout(t *testing.T) {
 func TestCloseAbortsRunningExecutions(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	e := New(Options{Functions: map[string]lambda.Handler{"block": blocking(release)}})
+	e := mustNew(t, Options{Functions: map[string]lambda.Handler{"block": blocking(release)}})
 	arn, err := e.CreateStateMachine(context.Background(), "closing", blockingMachine)
 	if err != nil {
 		t.Fatalf("CreateStateMachine: %v", err)

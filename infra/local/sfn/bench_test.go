@@ -3,6 +3,7 @@ package sfn
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +42,7 @@ func BenchmarkTransitions(b *testing.B) {
 	echo := lambda.NewHandler(func(in map[string]any) (map[string]any, error) {
 		return in, nil
 	})
-	e := New(Options{Functions: map[string]lambda.Handler{"echo": echo}})
+	e := mustNew(b, Options{Functions: map[string]lambda.Handler{"echo": echo}})
 	defer e.Close()
 	arn, err := e.CreateStateMachine(context.Background(), "bench", benchmarkMachine())
 	if err != nil {
@@ -62,4 +63,42 @@ func BenchmarkTransitions(b *testing.B) {
 	}
 	elapsed := time.Since(start)
 	b.ReportMetric(float64(b.N*benchmarkStates)/elapsed.Seconds(), "transitions/s")
+}
+
+// BenchmarkWaitingExecutionMemory measures the memory an execution holds
+// while its task waits on a task token, the state every investigation
+// awaiting approval is in, as bytes/execution.
+func BenchmarkWaitingExecutionMemory(b *testing.B) {
+	// an engine whose function hands out tokens and never answers
+	approve := lambda.NewHandler(func(struct{}) error { return nil })
+	e := mustNew(b, Options{Functions: map[string]lambda.Handler{"approve": approve}})
+	defer e.Close()
+	arn, err := e.CreateStateMachine(context.Background(), "waiting", callbackMachine(""))
+	if err != nil {
+		b.Fatalf("CreateStateMachine: %v", err)
+	}
+
+	// start b.N executions and let each reach its wait
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range b.N {
+		if _, err := e.startExecution(arn, "", `{"action": "isolate-host"}`); err != nil {
+			b.Fatalf("startExecution: %v", err)
+		}
+	}
+	for e.waitingTasks() < b.N {
+		time.Sleep(time.Millisecond)
+	}
+	b.StopTimer()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(b.N), "bytes/execution")
+}
+
+// waitingTasks counts the tasks waiting on a token.
+func (e *Engine) waitingTasks() int {
+	e.tokens.mu.Lock()
+	defer e.tokens.mu.Unlock()
+	return len(e.tokens.open)
 }

@@ -27,17 +27,25 @@ type state interface {
 	run(ctx context.Context, s *step, in any) (out any, next string, err error)
 }
 
+// branch is a set of states run from StartAt until one ends it: the whole
+// state machine, a branch of a Parallel state or a Map state's item processor.
+type branch struct {
+	startAt string
+	states  map[string]state
+}
+
 // definition is a parsed and validated state machine definition. It is
 // immutable and shared by every execution of its state machine.
 type definition struct {
-	startAt string
-	states  map[string]state
+	branch
+	source  string        // the definition as created, which persisted executions keep
 	timeout time.Duration // zero means no execution timeout
 }
 
 // validator collects the problems found while parsing a definition.
 type validator struct {
 	problems []Problem
+	names    map[string]bool // every state name seen, which must be unique
 }
 
 func (v *validator) add(state, msg string) {
@@ -47,7 +55,7 @@ func (v *validator) add(state, msg string) {
 // parseDefinition parses and validates an ASL definition. Its error is a
 // *ValidationError listing every problem found.
 func parseDefinition(src string) (*definition, error) {
-	v := &validator{}
+	v := &validator{names: map[string]bool{}}
 	d := v.definition(src)
 	if len(v.problems) > 0 {
 		return nil, &ValidationError{Problems: v.problems}
@@ -72,32 +80,42 @@ func (v *validator) definition(src string) *definition {
 	f := fields{raw: top, v: v}
 	f.allow("the top level of a definition",
 		"Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage")
-	d := &definition{
-		startAt: f.requiredString("StartAt"),
-		timeout: f.seconds("TimeoutSeconds", 1),
-		states:  map[string]state{},
-	}
+	d := &definition{source: src, timeout: f.seconds("TimeoutSeconds", 1)}
 	f.string("Comment")
 	f.string("Version")
 	if ql := f.string("QueryLanguage"); f.has("QueryLanguage") && ql != "JSONPath" {
 		f.problem("QueryLanguage %q is not supported by the local engine yet; use JSONPath", ql)
 	}
 
+	// read the states
+	d.branch = *v.branch(f)
+	return d
+}
+
+// branch parses the StartAt and States of f: the top level, a Parallel
+// branch or a Map state's ItemProcessor (or Iterator).
+func (v *validator) branch(f fields) *branch {
+	b := &branch{startAt: f.requiredString("StartAt"), states: map[string]state{}}
+
 	// read every state, in name order so problems come out in a stable order
-	raw, ok := top["States"].(map[string]any)
+	raw, ok := f.raw["States"].(map[string]any)
 	if !ok || len(raw) == 0 {
 		f.problem("field \"States\" must be a non-empty object")
-		return d
+		return b
 	}
 	for _, name := range sortedKeys(raw) {
+		if v.names[name] {
+			v.add(name, "state names must be unique within the state machine")
+		}
+		v.names[name] = true
 		if st := v.state(name, raw[name]); st != nil {
-			d.states[name] = st
+			b.states[name] = st
 		}
 	}
 
 	// check that the states form one connected graph
-	v.transitions(d, raw)
-	return d
+	v.transitions(b, raw)
+	return b
 }
 
 // state parses one state by its Type.
@@ -124,8 +142,10 @@ func (v *validator) state(name string, raw any) state {
 		return parseSucceed(f)
 	case "Fail":
 		return parseFail(f)
-	case "Parallel", "Map":
-		f.problem("state type %q is not supported by the local engine yet", typ)
+	case "Parallel":
+		return parseParallel(f)
+	case "Map":
+		return parseMap(f)
 	case "":
 	default:
 		f.problem("unknown state type %q", typ)
@@ -135,7 +155,7 @@ func (v *validator) state(name string, raw any) state {
 
 // transitions checks that StartAt and every transition name a state and that
 // every state is reachable from StartAt.
-func (v *validator) transitions(d *definition, raw map[string]any) {
+func (v *validator) transitions(d *branch, raw map[string]any) {
 	// StartAt names a state
 	if _, ok := raw[d.startAt]; d.startAt != "" && !ok {
 		v.add("", fmt.Sprintf("StartAt %q does not name a state", d.startAt))

@@ -43,6 +43,23 @@ type Options struct {
 	// Logger receives one summary line per closed execution and debug lines
 	// for requests and retries. Nil means discard.
 	Logger *slog.Logger
+
+	// StateDir, when set, makes state machines and executions durable: New
+	// reloads them from this directory and resumes every execution that was
+	// running, so an execution waiting on a task token survives a restart.
+	// Each is one JSON file, replaced atomically as it changes. Empty means
+	// everything is held in memory only.
+	StateDir string
+
+	// DynamoDBEndpoint is the endpoint that the DynamoDB integrations
+	// (arn:aws:states:::dynamodb:getItem and the like) call, e.g. DynamoDB
+	// Local's http://127.0.0.1:8000. Empty fails such tasks at run time.
+	DynamoDBEndpoint string
+
+	// MockConfig mocks service integrations per test case, in the AWS Step
+	// Functions Local format; see ParseMockConfig. An execution uses it when
+	// StartExecution names "<state machine ARN>#<test case>".
+	MockConfig *MockConfig
 }
 
 // Engine is the local Step Functions service: it holds state machines and
@@ -55,6 +72,9 @@ type Engine struct {
 	clock     Clock
 	log       *slog.Logger
 	random    func() float64 // for FULL jitter; returns a number in [0, 1)
+	stateDir  string
+	dynamoDB  *dynamoDBClient // nil without Options.DynamoDBEndpoint
+	mocks     *MockConfig
 
 	ctx    context.Context // parent of every execution; cancelled by Close
 	cancel context.CancelCauseFunc
@@ -65,6 +85,8 @@ type Engine struct {
 	machines   map[string]*stateMachine // by ARN
 	byCreation []*stateMachine
 	executions map[string]*execution // by ARN
+
+	tokens tokenRegistry
 }
 
 // stateMachine is a created state machine. Its fields never change, except
@@ -80,8 +102,10 @@ type stateMachine struct {
 	executions []*execution // in start order
 }
 
-// New returns an Engine with no state machines.
-func New(opts Options) *Engine {
+// New returns an Engine. Without Options.StateDir it has no state machines;
+// with it, it holds those persisted there and resumes their running
+// executions. The error reports a state directory that cannot be read.
+func New(opts Options) (*Engine, error) {
 	// fill in the defaults
 	e := &Engine{
 		region:     opts.Region,
@@ -90,8 +114,11 @@ func New(opts Options) *Engine {
 		clock:      opts.Clock,
 		log:        opts.Logger,
 		random:     randv2.Float64,
+		stateDir:   opts.StateDir,
+		mocks:      opts.MockConfig,
 		machines:   map[string]*stateMachine{},
 		executions: map[string]*execution{},
+		tokens:     newTokenRegistry(),
 	}
 	if e.region == "" {
 		e.region = defaultRegion
@@ -110,8 +137,16 @@ func New(opts Options) *Engine {
 	for name, h := range opts.Functions {
 		e.functions[name] = h
 	}
+	if opts.DynamoDBEndpoint != "" {
+		e.dynamoDB = newDynamoDBClient(opts.DynamoDBEndpoint, e.region)
+	}
 	e.ctx, e.cancel = context.WithCancelCause(context.Background())
-	return e
+
+	// reload what a previous engine persisted
+	if err := e.load(); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 // Close aborts every running execution and waits for their goroutines to
@@ -168,13 +203,15 @@ func (e *Engine) createStateMachine(name, src, roleARN, kind string) (*stateMach
 		kind: kind, created: e.clock.Now(), def: def}
 	e.machines[arn] = sm
 	e.byCreation = append(e.byCreation, sm)
+	e.persistMachine(sm)
 	return sm, nil
 }
 
 // startExecution starts an execution of the state machine with the ARN
-// machineARN. An empty name is generated and an empty input is {}. As on
-// Step Functions, starting a name again with the same input while it runs
-// returns the running execution; otherwise a used name is
+// machineARN, which may end in #<test case> to mock service integrations
+// from Options.MockConfig. An empty name is generated and an empty input is
+// {}. As on Step Functions, starting a name again with the same input while
+// it runs returns the running execution; otherwise a used name is
 // ExecutionAlreadyExists.
 func (e *Engine) startExecution(machineARN, name, input string) (*execution, error) {
 	// check the request
@@ -192,13 +229,18 @@ func (e *Engine) startExecution(machineARN, name, input string) (*execution, err
 		input = "{}"
 	}
 
-	// find the state machine and any execution of the same name
+	// find the state machine, its test case and any execution of the same name
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
 		return nil, apiErrorf(codeServiceUnavailable, "the engine is shutting down")
 	}
+	machineARN, caseName, _ := strings.Cut(machineARN, "#")
 	sm, err := e.machine(machineARN)
+	if err != nil {
+		return nil, err
+	}
+	mocks, err := e.mocks.testCase(sm.name, caseName)
 	if err != nil {
 		return nil, err
 	}
@@ -209,13 +251,20 @@ func (e *Engine) startExecution(machineARN, name, input string) (*execution, err
 
 	// start it in its own goroutine
 	x := e.newExecution(sm, arn, name, input, value)
-	e.executions[arn] = x
-	sm.executions = append(sm.executions, x)
+	x.testCase, x.mocks = caseName, mocks
+	e.persist(x)
+	e.launch(x)
+	return x, nil
+}
+
+// launch registers x and runs it in its own goroutine. e.mu must be held.
+func (e *Engine) launch(x *execution) {
+	e.executions[x.arn] = x
+	x.machine.executions = append(x.machine.executions, x)
 	e.wg.Add(1)
 	ctx, cancel := context.WithCancelCause(e.ctx)
 	x.cancel = cancel
 	go e.runExecution(ctx, x)
-	return x, nil
 }
 
 // sameExecution returns x for an idempotent StartExecution repeat.
@@ -229,11 +278,15 @@ func sameExecution(x *execution, input string) (*execution, error) {
 	return nil, apiErrorf(codeExecutionExists, "Execution Already Exists: '%s'", x.arn)
 }
 
-// newExecution returns a running execution with its ExecutionStarted event.
+// newExecution returns a running execution at its StartAt, with its
+// ExecutionStarted event.
 func (e *Engine) newExecution(sm *stateMachine, arn, name, input string, value any) *execution {
 	now := e.clock.Now()
-	x := &execution{arn: arn, name: name, machine: sm, input: input, value: value,
-		started: now, done: make(chan struct{}), status: statusRunning}
+	x := &execution{arn: arn, name: name, machine: sm, def: sm.def, input: input,
+		value: value, started: now, secret: newSecret(), done: make(chan struct{}),
+		status: statusRunning, waiting: map[string]bool{}, resolved: map[string]*taskAnswer{},
+		mockCalls: map[string]int{}}
+	x.at = checkpoint{state: sm.def.startAt, input: value, visits: map[string]int{}}
 	x.appendEvent(now, historyEvent{Type: "ExecutionStarted",
 		ExecutionStarted: &executionStartedDetails{Input: input, RoleARN: sm.roleARN}})
 	return x
@@ -336,8 +389,15 @@ func checkInput(input string) (any, error) {
 // names and Lambda request ids.
 func newUUID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	rand.Read(b[:]) // crypto/rand.Read never fails
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// newSecret returns the random key of an execution's task tokens.
+func newSecret() []byte {
+	b := make([]byte, 32)
+	rand.Read(b) // crypto/rand.Read never fails
+	return b
 }

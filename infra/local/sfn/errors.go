@@ -14,6 +14,10 @@ const (
 	errRuntime                = "States.Runtime"
 	errResultPathMatchFailure = "States.ResultPathMatchFailure"
 	errNoChoiceMatched        = "States.NoChoiceMatched"
+	errHeartbeat              = "States.HeartbeatTimeout"
+	errIntrinsicFailure       = "States.IntrinsicFailure"
+	errBranchFailed           = "States.BranchFailed"
+	errToleratedFailure       = "States.ExceedToleratedFailureThreshold"
 	errLambdaNotFound         = "Lambda.ResourceNotFoundException"
 )
 
@@ -34,8 +38,8 @@ func runtimeErrorf(format string, args ...any) *statesError {
 }
 
 // matchesError reports whether an ErrorEquals list handles the error name.
-// States.ALL matches every name and States.TaskFailed every name but
-// States.Timeout; neither, nor the name itself, matches States.Runtime, which
+// States.ALL matches every name, States.TaskFailed every name but the
+// timeouts, and States.Timeout also States.HeartbeatTimeout; neither, nor the name itself, matches States.Runtime, which
 // always fails the execution.
 func matchesError(errorEquals []string, name string) bool {
 	if name == errRuntime {
@@ -46,7 +50,11 @@ func matchesError(errorEquals []string, name string) bool {
 		case name, errAll:
 			return true
 		case errTaskFailed:
-			if name != errTimeout {
+			if name != errTimeout && name != errHeartbeat {
+				return true
+			}
+		case errTimeout:
+			if name == errHeartbeat {
 				return true
 			}
 		}
@@ -80,6 +88,10 @@ const (
 	codeMachineNotFound       = "StateMachineDoesNotExist"
 	codeExecutionExists       = "ExecutionAlreadyExists"
 	codeExecutionNotFound     = "ExecutionDoesNotExist"
+	codeInvalidOutput         = "InvalidOutput"
+	codeTaskDoesNotExist      = "TaskDoesNotExist"
+	codeTaskTimedOut          = "TaskTimedOut"
+	codeTypeNotSupported      = "StateMachineTypeNotSupported"
 	codeUnknownOperation      = "UnknownOperationException"
 	codeServiceUnavailable    = "ServiceUnavailable"
 )

@@ -3,6 +3,7 @@ package sfn
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -26,14 +27,18 @@ var (
 // execution is one run of a state machine. The fields above mu never change
 // after StartExecution; the ones below it are guarded by mu.
 type execution struct {
-	arn     string
-	name    string
-	machine *stateMachine
-	input   string // as the caller sent it
-	value   any    // input decoded
-	started time.Time
-	cancel  context.CancelCauseFunc
-	done    chan struct{} // closed when the execution's goroutine returns
+	arn      string
+	name     string
+	machine  *stateMachine
+	def      *definition // as the state machine was when the execution started
+	input    string      // as the caller sent it
+	value    any         // input decoded
+	started  time.Time
+	secret   []byte // keys the execution's task tokens
+	testCase string // the mock-config test case, "" for none
+	mocks    *testCase
+	cancel   context.CancelCauseFunc
+	done     chan struct{} // closed when the execution's goroutine returns
 
 	mu          sync.Mutex
 	status      string
@@ -43,6 +48,21 @@ type execution struct {
 	cause       *string
 	events      []historyEvent
 	transitions int
+	at          checkpoint             // the top-level state it is in
+	waiting     map[string]bool        // tokens handed to a task and not yet answered
+	resolved    map[string]*taskAnswer // answers received, by token
+	mockCalls   map[string]int         // mocked invocations so far, by state
+
+	persistMu sync.Mutex // orders the writes of this execution's record
+}
+
+// checkpoint is where an execution stands at the top level: the state it
+// entered, that state's raw input and how often each state was entered, so
+// a restarted engine resumes it there with the same task tokens.
+type checkpoint struct {
+	state  string
+	input  any
+	visits map[string]int
 }
 
 // step is one state's turn in an execution: what its paths see as the
@@ -51,13 +71,22 @@ type step struct {
 	e          *Engine
 	x          *execution
 	name       string
+	where      string // the state's position: branch prefixes, name and visit
 	entered    time.Time
 	retryCount int
+	token      string   // $$.Task.Token while a callback task runs
+	item       *mapItem // $$.Map.Item while a Map state selects an item
+}
+
+// mapItem is the item a Map state iteration processes, as $$.Map.Item.
+type mapItem struct {
+	index int64
+	value any
 }
 
 // contextObject returns the context object that $$ paths read.
 func (s *step) contextObject() any {
-	return map[string]any{
+	c := map[string]any{
 		"Execution": map[string]any{
 			"Id":        s.x.arn,
 			"Input":     cloneValue(s.x.value),
@@ -75,6 +104,14 @@ func (s *step) contextObject() any {
 			"Name": s.x.machine.name,
 		},
 	}
+	if s.token != "" {
+		c["Task"] = map[string]any{"Token": s.token}
+	}
+	if s.item != nil {
+		c["Map"] = map[string]any{"Item": map[string]any{
+			"Index": s.item.index, "Value": cloneValue(s.item.value)}}
+	}
+	return c
 }
 
 // record appends an event to the execution's history.
@@ -132,37 +169,60 @@ func (x *execution) finish(now time.Time, o outcome, ev historyEvent) bool {
 	return true
 }
 
-// runExecution walks the state machine from StartAt until a state ends the
-// execution, it fails, or its context is cancelled. It runs in its own
-// goroutine and closes x.done when it returns.
+// runExecution walks the state machine from its checkpoint (StartAt for a
+// new execution) until a state ends the execution, it fails, or its context
+// is cancelled. It runs in its own goroutine and closes x.done when it returns.
 func (e *Engine) runExecution(ctx context.Context, x *execution) {
 	defer e.wg.Done()
 	defer close(x.done)
 	defer x.cancel(nil)
 
-	// enforce the definition's TimeoutSeconds
-	def := x.machine.def
-	if def.timeout > 0 {
+	// enforce the definition's TimeoutSeconds, counted from the start
+	if x.def.timeout > 0 {
 		e.wg.Add(1)
-		go e.watchExecutionTimeout(ctx, x, def.timeout)
+		left := x.def.timeout - e.clock.Now().Sub(x.started)
+		go e.watchExecutionTimeout(ctx, x, left)
 	}
 
-	// run states until one ends the execution
-	name, in := def.startAt, x.value
+	// run states from the checkpoint until one ends the execution
+	x.mu.Lock()
+	at := x.at
+	x.mu.Unlock()
+	out, err := e.runBranch(ctx, x, &x.def.branch, at, "")
+	if err != nil {
+		e.failExecution(ctx, x, err)
+		return
+	}
+	e.succeedExecution(x, out)
+}
+
+// runBranch runs the states of b from at until one ends the branch, and
+// returns the branch's output. prefix is the branch's position within the
+// execution, "" for the top level, whose every state entered is a
+// checkpoint that is persisted.
+func (e *Engine) runBranch(ctx context.Context, x *execution, b *branch, at checkpoint,
+	prefix string) (any, error) {
+	name, in, visits := at.state, at.input, at.visits
 	for {
-		st := def.states[name]
-		s := &step{e: e, x: x, name: name, entered: e.clock.Now()}
+		// enter the state, recording where the execution stands
+		if prefix == "" && e.stateDir != "" {
+			e.checkpoint(x, checkpoint{state: name, input: in, visits: copyMap(visits)})
+		}
+		visits[name]++
+		st := b.states[name]
+		s := &step{e: e, x: x, name: name, entered: e.clock.Now(),
+			where: prefix + name + "#" + strconv.Itoa(visits[name])}
 		s.record(stateEntered(st.kind(), name, in))
+
+		// run it and move on
 		out, next, err := st.run(ctx, s, in)
 		if err != nil {
-			e.failExecution(ctx, x, err)
-			return
+			return nil, err
 		}
 		s.record(stateExited(st.kind(), name, out))
 		x.countTransition()
 		if next == "" {
-			e.succeedExecution(x, out)
-			return
+			return out, nil
 		}
 		name, in = next, out
 	}
@@ -202,9 +262,10 @@ func (e *Engine) succeedExecution(x *execution, out any) {
 // failExecution closes the execution after err ended it: a state failure, or
 // the cancellation of ctx by StopExecution, a timeout or Close.
 func (e *Engine) failExecution(ctx context.Context, x *execution, err error) {
-	// a cancelled execution was closed by whoever cancelled it, except on Close
+	// a cancelled execution was closed by whoever cancelled it, except on
+	// Close, which leaves a persisted execution running for the next engine
 	if ctx.Err() != nil {
-		if errors.Is(context.Cause(ctx), errEngineClosed) {
+		if errors.Is(context.Cause(ctx), errEngineClosed) && e.stateDir == "" {
 			e.abortExecution(x, "States.Aborted", "The local Step Functions engine shut down")
 		}
 		return
@@ -234,8 +295,9 @@ func (e *Engine) abortExecution(x *execution, name, cause string) bool {
 	return true
 }
 
-// logOutcome writes the one summary line of a closed execution.
+// logOutcome persists a closed execution and writes its one summary line.
 func (e *Engine) logOutcome(x *execution) {
+	e.persist(x)
 	x.mu.Lock()
 	status, stopped, n := x.status, x.stopped, x.transitions
 	errorName := ""

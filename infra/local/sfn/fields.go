@@ -204,6 +204,18 @@ func (f fields) path(key string) *path {
 	return p
 }
 
+// referencePath returns the Reference Path at key, or nil if it is absent or
+// invalid. Unlike a ResultPath, it may read the context object.
+func (f fields) referencePath(key string) *path {
+	p := f.path(key)
+	if p != nil && !p.isReference() {
+		f.problem("field %q: %q must be a reference path, naming one node through "+
+			"field names and array indexes only", key, p.raw)
+		return nil
+	}
+	return p
+}
+
 // ioPath returns the InputPath or OutputPath at key.
 func (f fields) ioPath(key string) ioPath {
 	if f.has(key) && f.raw[key] == nil {

@@ -27,7 +27,7 @@ func FuzzCreateStateMachine(f *testing.F) {
 	f.Add(machine("W", `"W": {"Type": "Wait", "TimestampPath": "$$.Execution.Input.t",
 		"Next": "F"}, "F": {"Type": "Fail", "ErrorPath": "$.e"}`))
 
-	e := New(Options{})
+	e := mustNew(f, Options{})
 	defer e.Close()
 	f.Fuzz(func(t *testing.T, definition string) {
 		_, err := e.CreateStateMachine(context.Background(), "fuzz", definition)
@@ -63,5 +63,37 @@ func FuzzPath(f *testing.F) {
 			_, _ = resultPath{p: p}.apply(in, "result")
 		}
 		_ = compileTemplate(map[string]any{"x.$": raw}, "", func(string, ...any) {})
+	})
+}
+
+// FuzzIntrinsic follows the ASL spec section "Intrinsic Functions": any
+// string either fails to parse as a call or evaluates against any input
+// without panicking, returning a value or a *statesError.
+func FuzzIntrinsic(f *testing.F) {
+	for _, c := range []string{"States.Format('{} and {}', $.a, 'x')",
+		"States.Format('\\{\\}', $$.Execution.Name)", "States.StringToJson($.s)",
+		"States.Array(1, 2.5, true, null, 'x', $.a[0])", "States.ArrayRange(1, 9, 2)",
+		"States.ArrayPartition($.a, 2)", "States.Hash($.s, 'SHA-256')",
+		"States.JsonMerge($.o, $.o, false)", "States.MathAdd(States.ArrayLength($.a), -1)",
+		"States.StringSplit($.s, ',')", "States.Base64Decode(States.Base64Encode($.s))",
+		"States.MathRandom(1, 10, 3)", "States.UUID()", "States.ArrayGetItem($['a'], 1)"} {
+		f.Add(c, `{"a": [1, 2, 3], "s": "{\"k\": 1}", "o": {"k": "v"}}`)
+	}
+	f.Fuzz(func(t *testing.T, src, input string) {
+		in, err := decodeJSON([]byte(input))
+		if err != nil {
+			return
+		}
+		c, err := parseIntrinsic(src)
+		if err != nil {
+			return
+		}
+		s := &step{x: &execution{machine: &stateMachine{}, value: in}}
+		if _, err := c.eval(in, s); err != nil {
+			var se *statesError
+			if !errors.As(err, &se) {
+				t.Fatalf("eval %q: got error %T %v, want a *statesError", src, err, err)
+			}
+		}
 	})
 }

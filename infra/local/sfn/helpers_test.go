@@ -60,14 +60,34 @@ type harness struct {
 	engine *Engine
 	client *sdk.Client
 	clock  *fakeClock
+	url    string
 }
 
 // newHarness starts an engine with the functions and a fake clock.
 func newHarness(t testing.TB, functions map[string]lambda.Handler) *harness {
 	t.Helper()
-	clock := newFakeClock()
-	e := New(Options{Region: "us-east-1", AccountID: "000000000000",
-		Functions: functions, Clock: clock})
+	return newHarnessWith(t, Options{Functions: functions})
+}
+
+// newHarnessWith starts an engine with opts, a fake clock unless opts has
+// a clock, behind an HTTP server closed with the test.
+func newHarnessWith(t testing.TB, opts Options) *harness {
+	t.Helper()
+	clock, _ := opts.Clock.(*fakeClock)
+	if opts.Clock == nil {
+		clock = newFakeClock()
+		opts.Clock = clock
+	}
+	opts.Region, opts.AccountID = "us-east-1", "000000000000"
+	e := mustNew(t, opts)
+	h := serve(t, e)
+	h.clock = clock
+	return h
+}
+
+// serve puts e behind an HTTP server, reached through the SDK client.
+func serve(t testing.TB, e *Engine) *harness {
+	t.Helper()
 	srv := httptest.NewServer(e)
 	t.Cleanup(func() {
 		srv.Close()
@@ -80,7 +100,7 @@ func newHarness(t testing.TB, functions map[string]lambda.Handler) *harness {
 	client := sdk.NewFromConfig(cfg, func(o *sdk.Options) {
 		o.BaseEndpoint = aws.String(srv.URL)
 	})
-	return &harness{engine: e, client: client, clock: clock}
+	return &harness{engine: e, client: client, url: srv.URL}
 }
 
 // create creates a state machine from definition through the API.
@@ -225,4 +245,14 @@ func decode(t testing.TB, data string, v any) {
 	if err := json.Unmarshal([]byte(data), v); err != nil {
 		t.Fatalf("decode %q: %v", data, err)
 	}
+}
+
+// mustNew returns a new Engine or fails the test.
+func mustNew(t testing.TB, opts Options) *Engine {
+	t.Helper()
+	e, err := New(opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return e
 }

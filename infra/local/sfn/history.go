@@ -1,6 +1,8 @@
 package sfn
 
 import (
+	"fmt"
+	"math"
 	"strconv"
 	"time"
 )
@@ -25,6 +27,7 @@ type historyEvent struct {
 
 	TaskScheduled *taskScheduledDetails `json:"taskScheduledEventDetails,omitempty"`
 	TaskStarted   *taskDetails          `json:"taskStartedEventDetails,omitempty"`
+	TaskSubmitted *taskSucceededDetails `json:"taskSubmittedEventDetails,omitempty"`
 	TaskSucceeded *taskSucceededDetails `json:"taskSucceededEventDetails,omitempty"`
 	TaskFailed    *taskFailureDetails   `json:"taskFailedEventDetails,omitempty"`
 	TaskTimedOut  *taskFailureDetails   `json:"taskTimedOutEventDetails,omitempty"`
@@ -33,6 +36,21 @@ type historyEvent struct {
 	LambdaSucceeded *outputDetails          `json:"lambdaFunctionSucceededEventDetails,omitempty"`
 	LambdaFailed    *failureDetails         `json:"lambdaFunctionFailedEventDetails,omitempty"`
 	LambdaTimedOut  *failureDetails         `json:"lambdaFunctionTimedOutEventDetails,omitempty"`
+
+	MapStateStarted       *mapStateStartedDetails `json:"mapStateStartedEventDetails,omitempty"`
+	MapIterationStarted   *mapIterationDetails    `json:"mapIterationStartedEventDetails,omitempty"`
+	MapIterationSucceeded *mapIterationDetails    `json:"mapIterationSucceededEventDetails,omitempty"`
+	MapIterationFailed    *mapIterationDetails    `json:"mapIterationFailedEventDetails,omitempty"`
+	MapIterationAborted   *mapIterationDetails    `json:"mapIterationAbortedEventDetails,omitempty"`
+}
+
+type mapStateStartedDetails struct {
+	Length int64 `json:"length"`
+}
+
+type mapIterationDetails struct {
+	Name  string `json:"name"`
+	Index int64  `json:"index"`
 }
 
 // dataDetails says whether an input or output was truncated; the engine
@@ -80,6 +98,8 @@ type taskScheduledDetails struct {
 	Region           string `json:"region"`
 	Parameters       string `json:"parameters"`
 	TimeoutInSeconds int64  `json:"timeoutInSeconds,omitempty"`
+
+	HeartbeatInSeconds int64 `json:"heartbeatInSeconds,omitempty"`
 }
 
 type taskSucceededDetails struct {
@@ -107,9 +127,20 @@ type lambdaScheduledDetails struct {
 // number with millisecond precision, as the JSON protocol sends timestamps.
 type epochSeconds time.Time
 
+// MarshalJSON renders the time as seconds with milliseconds.
 func (t epochSeconds) MarshalJSON() ([]byte, error) {
 	ms := time.Time(t).UnixMilli()
 	return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
+}
+
+// UnmarshalJSON reads the time back, as persisted histories need.
+func (t *epochSeconds) UnmarshalJSON(b []byte) error {
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return fmt.Errorf("decode timestamp %s: %w", b, err)
+	}
+	*t = epochSeconds(time.UnixMilli(int64(math.Round(f * 1000))).UTC())
+	return nil
 }
 
 // stateEntered returns the …StateEntered event of a state.

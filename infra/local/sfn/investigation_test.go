@@ -169,7 +169,7 @@ func enteredStates(events []types.HistoryEvent) []string {
 // placeholders unreplaced, still validates: the placeholders sit where
 // function names go and only fail when a task runs.
 func TestInvestigationDefinitionRequiresSubstitutions(t *testing.T) {
-	e := New(Options{})
+	e := mustNew(t, Options{})
 	defer e.Close()
 	src, err := os.ReadFile(filepath.Join(repoRoot, stack.Firebreak.StateMachine.DefinitionFile))
 	if err != nil {

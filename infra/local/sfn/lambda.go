@@ -14,12 +14,20 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
-// lambdaInvoke is the optimized integration arn:aws:states:::lambda:invoke:
-// Parameters carry FunctionName and Payload, and the result wraps the
-// function's output in Lambda's Invoke response.
-type lambdaInvoke struct{}
+// lambdaInvoke returns the optimized integration arn:aws:states:::lambda:invoke,
+// or with callback its .waitForTaskToken form: Parameters carry FunctionName
+// and Payload, and the result wraps the function's output in Lambda's Invoke
+// response.
+func lambdaInvoke(callback bool) taskResource {
+	st := &serviceTask{resourceType: "lambda", resource: "invoke", call: invokeLambda}
+	if callback {
+		st.resource += waitForTaskToken
+	}
+	return st
+}
 
-func (lambdaInvoke) invoke(ctx context.Context, s *step, args any) (any, error) {
+// invokeLambda calls the function Parameters name with their Payload.
+func invokeLambda(ctx context.Context, s *step, args any) (any, error) {
 	// read the function and payload from the task input
 	params, _ := args.(map[string]any)
 	ref, ok := params["FunctionName"].(string)
@@ -65,43 +73,6 @@ func invokeResponse(payload any, requestID string) map[string]any {
 	}
 }
 
-func (lambdaInvoke) scheduled(s *step, args any, timeout time.Duration) historyEvent {
-	return historyEvent{Type: "TaskScheduled", TaskScheduled: &taskScheduledDetails{
-		ResourceType:     "lambda",
-		Resource:         "invoke",
-		Region:           s.e.region,
-		Parameters:       encodeJSON(args),
-		TimeoutInSeconds: int64(timeout / time.Second),
-	}}
-}
-
-func (lambdaInvoke) started() historyEvent {
-	return historyEvent{Type: "TaskStarted", TaskStarted: invokeDetails()}
-}
-
-func (lambdaInvoke) succeeded(result any) historyEvent {
-	return historyEvent{Type: "TaskSucceeded", TaskSucceeded: &taskSucceededDetails{
-		ResourceType: "lambda", Resource: "invoke", Output: encodeJSON(result),
-	}}
-}
-
-func (lambdaInvoke) failed(err *statesError) historyEvent {
-	return historyEvent{Type: "TaskFailed", TaskFailed: invokeFailure(err)}
-}
-
-func (lambdaInvoke) timedOut(err *statesError) historyEvent {
-	return historyEvent{Type: "TaskTimedOut", TaskTimedOut: invokeFailure(err)}
-}
-
-func invokeDetails() *taskDetails {
-	return &taskDetails{ResourceType: "lambda", Resource: "invoke"}
-}
-
-func invokeFailure(err *statesError) *taskFailureDetails {
-	return &taskFailureDetails{ResourceType: "lambda", Resource: "invoke",
-		Error: err.name, Cause: err.cause}
-}
-
 // lambdaFunction is a Task whose Resource is a function ARN: the task input is
 // the payload and the function's output is the result.
 type lambdaFunction struct {
@@ -113,7 +84,7 @@ func (l lambdaFunction) invoke(ctx context.Context, s *step, args any) (any, err
 	return out, err
 }
 
-func (l lambdaFunction) scheduled(_ *step, args any, timeout time.Duration) historyEvent {
+func (l lambdaFunction) scheduled(_ *step, args any, timeout, _ time.Duration) historyEvent {
 	return historyEvent{Type: "LambdaFunctionScheduled", LambdaScheduled: &lambdaScheduledDetails{
 		Resource: l.arn, Input: encodeJSON(args), TimeoutInSeconds: int64(timeout / time.Second),
 	}}
@@ -121,6 +92,10 @@ func (l lambdaFunction) scheduled(_ *step, args any, timeout time.Duration) hist
 
 func (lambdaFunction) started() historyEvent {
 	return historyEvent{Type: "LambdaFunctionStarted"}
+}
+
+func (lambdaFunction) submitted(any) historyEvent {
+	return historyEvent{} // a function ARN has no callback form
 }
 
 func (lambdaFunction) succeeded(result any) historyEvent {

@@ -28,10 +28,14 @@ func parsePath(raw string) (*path, error) {
 		return nil, fmt.Errorf("path %q must start with $ or $$", raw)
 	}
 
-	// let ojg parse the JSONPath proper
+	// let ojg parse the JSONPath proper; Step Functions also accepts dotted
+	// names ojg does not, such as $.detail.delivery-partner
 	expr, err := jp.ParseString(src)
 	if err != nil {
-		return nil, fmt.Errorf("parse path %q: %w", raw, err)
+		var err2 error
+		if expr, err2 = jp.ParseString(bracketNames(src)); err2 != nil {
+			return nil, fmt.Errorf("parse path %q: %w", raw, err)
+		}
 	}
 	return &path{raw: raw, expr: expr, context: context, definite: isDefinite(expr)}, nil
 }
@@ -47,14 +51,23 @@ func parseReferencePath(raw string) (*path, error) {
 	if p.context {
 		return nil, fmt.Errorf("reference path %q cannot read the context object", raw)
 	}
+	if !p.isReference() {
+		return nil, fmt.Errorf("reference path %q may only name fields and indexes", raw)
+	}
+	return p, nil
+}
+
+// isReference reports whether p is a Reference Path: after the root, only
+// field names and array indexes, so it names at most one node.
+func (p *path) isReference() bool {
 	for _, f := range p.expr[1:] {
 		switch f.(type) {
 		case jp.Child, jp.Nth:
 		default:
-			return nil, fmt.Errorf("reference path %q may only name fields and indexes", raw)
+			return false
 		}
 	}
-	return p, nil
+	return true
 }
 
 // isDefinite reports whether expr selects at most one node.
@@ -148,4 +161,64 @@ func setAt(expr jp.Expr, data, value any) error {
 		return expr.SetOne(data, value)
 	}
 	return errors.New("the input is neither an object nor an array")
+}
+
+// bracketNames rewrites each dotted name of a path that is not a plain
+// identifier into bracket notation: $.a-b.c becomes $['a-b'].c. Brackets
+// and what they hold are copied as they are.
+func bracketNames(src string) string {
+	var b strings.Builder
+	for i := 0; i < len(src); {
+		// copy a bracket through its closing ], minding quotes
+		if src[i] == '[' {
+			j := closingBracket(src, i)
+			b.WriteString(src[i:j])
+			i = j
+			continue
+		}
+
+		// rewrite a dotted name that needs it
+		if src[i] == '.' && i+1 < len(src) && !strings.ContainsRune(".*[", rune(src[i+1])) {
+			j := i + 1
+			for j < len(src) && src[j] != '.' && src[j] != '[' {
+				j++
+			}
+			if name := src[i+1 : j]; !isIdentifier(name) {
+				b.WriteString("['" + strings.ReplaceAll(name, "'", "\\'") + "']")
+				i = j
+				continue
+			}
+		}
+		b.WriteByte(src[i])
+		i++
+	}
+	return b.String()
+}
+
+// closingBracket returns the index just past the ] closing the [ at i.
+func closingBracket(src string, i int) int {
+	quote := byte(0)
+	for j := i + 1; j < len(src); j++ {
+		switch c := src[j]; {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == ']':
+			return j + 1
+		}
+	}
+	return len(src)
+}
+
+// isIdentifier reports whether name is letters, digits and underscores.
+func isIdentifier(name string) bool {
+	for _, r := range name {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return name != ""
 }

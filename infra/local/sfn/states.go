@@ -73,8 +73,8 @@ func parseWait(f fields) state {
 		inputPath:     f.ioPath("InputPath"),
 		outputPath:    f.ioPath("OutputPath"),
 		seconds:       f.seconds("Seconds", 0),
-		secondsPath:   f.path("SecondsPath"),
-		timestampPath: f.path("TimestampPath"),
+		secondsPath:   f.referencePath("SecondsPath"),
+		timestampPath: f.referencePath("TimestampPath"),
 		next:          next,
 	}
 

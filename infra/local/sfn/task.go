@@ -8,24 +8,30 @@ import (
 	"time"
 )
 
-// lambdaInvokeARN is the optimized Lambda integration's resource.
-const lambdaInvokeARN = "arn:aws:states:::lambda:invoke"
+// Resources of the optimized integrations, and the suffix of the callback
+// pattern, whose task waits for SendTaskSuccess or SendTaskFailure.
+const (
+	lambdaInvokeARN  = "arn:aws:states:::lambda:invoke"
+	dynamoDBARN      = "arn:aws:states:::dynamodb:"
+	waitForTaskToken = ".waitForTaskToken"
+)
 
 // errTaskTimedOut is the cancellation cause when a Task's TimeoutSeconds passes.
 var errTaskTimedOut = errors.New("task timed out")
 
-// taskState runs one unit of work: here, a Lambda function.
+// taskState runs one unit of work: a Lambda function or a service integration.
 type taskState struct {
 	resource       taskResource
+	callback       bool // .waitForTaskToken: the result comes from SendTask…
 	inputPath      ioPath
 	parameters     template
 	resultSelector template
 	resultPath     resultPath
 	outputPath     ioPath
-	retry          []retrier
-	catch          []catcher
-	timeout        time.Duration // zero means no timeout
-	next           string
+	recovery
+	timeout   time.Duration // zero means no timeout
+	heartbeat time.Duration // zero means no heartbeat; callbacks only
+	next      string
 }
 
 // taskResource is what a Task state's Resource names: how to invoke it and how
@@ -35,8 +41,9 @@ type taskResource interface {
 	// failure is a *statesError; any other error comes from ctx.
 	invoke(ctx context.Context, s *step, args any) (any, error)
 
-	scheduled(s *step, args any, timeout time.Duration) historyEvent
+	scheduled(s *step, args any, timeout, heartbeat time.Duration) historyEvent
 	started() historyEvent
+	submitted(out any) historyEvent
 	succeeded(result any) historyEvent
 	failed(err *statesError) historyEvent
 	timedOut(err *statesError) historyEvent
@@ -45,7 +52,7 @@ type taskResource interface {
 func parseTask(f fields) state {
 	f.allow("a Task state", "Type", "Comment", "Next", "End", "Resource",
 		"InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath",
-		"Retry", "Catch", "TimeoutSeconds")
+		"Retry", "Catch", "TimeoutSeconds", "HeartbeatSeconds")
 	next, _ := f.transition()
 	t := &taskState{
 		inputPath:      f.ioPath("InputPath"),
@@ -53,33 +60,63 @@ func parseTask(f fields) state {
 		resultSelector: f.template("ResultSelector"),
 		resultPath:     f.resultPath("ResultPath"),
 		outputPath:     f.ioPath("OutputPath"),
-		retry:          parseRetriers(f),
-		catch:          parseCatchers(f),
+		recovery:       parseRecovery(f),
 		timeout:        f.seconds("TimeoutSeconds", 1),
+		heartbeat:      f.seconds("HeartbeatSeconds", 1),
 		next:           next,
 	}
-	t.resource = parseResource(f, f.requiredString("Resource"))
+	t.resource, t.callback = parseResource(f, f.requiredString("Resource"))
+	t.checkTimers(f)
 	return t
 }
 
-// parseResource resolves a Task's Resource to the integration that runs it.
-func parseResource(f fields, arn string) taskResource {
+// checkTimers checks HeartbeatSeconds against the pattern and TimeoutSeconds.
+func (t *taskState) checkTimers(f fields) {
+	switch {
+	case t.heartbeat > 0 && !t.callback:
+		f.problem("HeartbeatSeconds needs a callback task (%s)", waitForTaskToken)
+	case t.heartbeat > 0 && t.timeout > 0 && t.heartbeat >= t.timeout:
+		f.problem("HeartbeatSeconds must be smaller than TimeoutSeconds")
+	}
+}
+
+// parseResource resolves a Task's Resource to the integration that runs it and
+// whether it follows the callback pattern.
+func parseResource(f fields, arn string) (taskResource, bool) {
+	base, callback := strings.CutSuffix(arn, waitForTaskToken)
+	if callback {
+		checkTokenPassed(f)
+	}
 	switch {
 	case arn == "":
-		return nil
-	case arn == lambdaInvokeARN:
+		return nil, false
+	case base == lambdaInvokeARN:
 		checkInvokeParameters(f)
-		return lambdaInvoke{}
+		return lambdaInvoke(callback), callback
+	case strings.HasPrefix(base, dynamoDBARN) && !callback:
+		return parseDynamoDB(f, strings.TrimPrefix(base, dynamoDBARN)), false
 	case strings.HasPrefix(arn, "arn:aws:lambda:") && strings.Contains(arn, ":function:"):
-		return lambdaFunction{arn: arn}
-	case strings.HasPrefix(arn, lambdaInvokeARN+"."):
+		return lambdaFunction{arn: arn}, false
+	case strings.HasPrefix(base, "arn:aws:states:::") && base != arn:
 		f.problem("resource %q: the %s integration pattern is not supported by the "+
-			"local engine yet", arn, strings.TrimPrefix(arn, lambdaInvokeARN+"."))
+			"local engine yet", arn, waitForTaskToken)
+	case strings.HasSuffix(arn, ".sync") || strings.HasSuffix(arn, ".sync:2"):
+		f.problem("resource %q: the .sync integration pattern is not supported by the "+
+			"local engine yet", arn)
 	default:
-		f.problem("resource %q is not supported by the local engine yet; use %s or a "+
-			"Lambda function ARN", arn, lambdaInvokeARN)
+		f.problem("resource %q is not supported by the local engine yet; use %s, a "+
+			"Lambda function ARN or %s{getItem,putItem,updateItem,deleteItem}",
+			arn, lambdaInvokeARN, dynamoDBARN)
 	}
-	return nil
+	return nil, false
+}
+
+// checkTokenPassed checks that a callback task passes $$.Task.Token in its
+// Parameters, without which nobody could ever answer it.
+func checkTokenPassed(f fields) {
+	if !strings.Contains(encodeJSON(f.raw["Parameters"]), "$$.Task.Token") {
+		f.problem("a %s task must pass $$.Task.Token in its Parameters", waitForTaskToken)
+	}
 }
 
 // checkInvokeParameters checks the Parameters of a lambda:invoke Task.
@@ -99,22 +136,19 @@ func checkInvokeParameters(f fields) {
 func (t *taskState) kind() string { return "Task" }
 
 func (t *taskState) successors() []string {
-	out := optional(t.next)
-	for _, c := range t.catch {
-		out = append(out, optional(c.next)...)
-	}
-	return out
+	return append(optional(t.next), t.recovery.successors()...)
 }
 
 func (t *taskState) run(ctx context.Context, s *step, in any) (any, string, error) {
-	// select the task input: InputPath, then Parameters
-	args, err := effectiveInput(s, in, t.inputPath, t.parameters)
+	// select the effective input; Parameters follow per attempt, since a
+	// callback task's token changes with each attempt
+	eff, err := t.inputPath.apply(in, s, "InputPath")
 	if err != nil {
 		return nil, "", err
 	}
 
 	// run the task as Retry allows and shape its result into the state output
-	out, err := t.complete(ctx, s, in, args)
+	out, err := t.complete(ctx, s, in, eff)
 	if err != nil {
 		return t.catchError(in, err)
 	}
@@ -122,8 +156,10 @@ func (t *taskState) run(ctx context.Context, s *step, in any) (any, string, erro
 }
 
 // complete runs the task and turns its result into the state output.
-func (t *taskState) complete(ctx context.Context, s *step, in, args any) (any, error) {
-	result, err := t.attempts(ctx, s, args)
+func (t *taskState) complete(ctx context.Context, s *step, in, eff any) (any, error) {
+	result, err := t.attempts(ctx, s, func(ctx context.Context, attempt int) (any, error) {
+		return t.attempt(ctx, s, eff, attempt)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -135,54 +171,93 @@ func (t *taskState) complete(ctx context.Context, s *step, in, args any) (any, e
 	return stateOutput(s, in, result, t.resultPath, t.outputPath)
 }
 
-// attempts invokes the task until it succeeds or no retrier lets it try again.
-func (t *taskState) attempts(ctx context.Context, s *step, args any) (any, error) {
-	used := make([]int64, len(t.retry)) // retries spent per retrier
-	for {
-		// invoke the task once
-		result, err := t.attempt(ctx, s, args)
-		var se *statesError
-		if !errors.As(err, &se) {
-			return result, err
-		}
-
-		// find the retrier for the error and check it has attempts left
-		i := retrierFor(t.retry, se.name)
-		if i < 0 || used[i] >= t.retry[i].maxAttempts {
-			return nil, err
-		}
-
-		// wait out the backoff interval
-		d := t.retry[i].delay(used[i], s.e.random)
-		used[i]++
-		s.retryCount++
-		s.e.log.DebugContext(ctx, "retrying task", "execution", s.x.arn,
-			"state", s.name, "error", se.name, "attempt", used[i], "delay", d)
-		if err := s.e.clock.Sleep(ctx, d); err != nil {
+// attempt invokes the task once, enforcing TimeoutSeconds, and records the
+// invocation in the history.
+func (t *taskState) attempt(ctx context.Context, s *step, eff any, attempt int) (any, error) {
+	// build the task input, handing a callback task its token
+	if t.callback {
+		s.token = s.x.taskToken(s.where, attempt)
+	}
+	args := eff
+	if t.parameters != nil {
+		var err error
+		if args, err = t.parameters.eval(eff, s); err != nil {
 			return nil, err
 		}
 	}
-}
 
-// attempt invokes the task once, enforcing TimeoutSeconds, and records the
-// invocation in the history.
-func (t *taskState) attempt(ctx context.Context, s *step, args any) (any, error) {
 	// record that the task is scheduled and started
-	s.record(t.resource.scheduled(s, args, t.timeout))
+	s.record(t.resource.scheduled(s, args, t.timeout, t.heartbeat))
 	s.record(t.resource.started())
 
 	// invoke it, cancelling the invocation when the timeout passes
 	tctx, cancel := context.WithCancelCause(ctx)
 	stopWatch := t.watchTimeout(tctx, s, cancel)
-	result, err := t.resource.invoke(tctx, s, args)
+	result, err := t.invoke(tctx, s, args)
 	stopWatch()
 
 	// record the outcome
+	return t.outcome(ctx, tctx, s, result, err)
+}
+
+// invoke runs the task: its mocked response in a mock-config test case, else
+// the resource, then for a callback task the wait for its answer.
+func (t *taskState) invoke(ctx context.Context, s *step, args any) (any, error) {
+	if mocked, ok := s.x.mockedResponse(s.name); ok {
+		return mocked.result()
+	}
+	if !t.callback {
+		return t.resource.invoke(ctx, s, args)
+	}
+	return t.awaitCallback(ctx, s, args)
+}
+
+// awaitCallback hands the task its token, unless a resumed execution did so
+// before the restart, and waits for SendTaskSuccess or SendTaskFailure.
+func (t *taskState) awaitCallback(ctx context.Context, s *step, args any) (any, error) {
+	// an answer recorded before a restart completes the task at once
+	token := s.token
+	if a := s.x.answerFor(token); a != nil {
+		return a.result()
+	}
+
+	// listen for the answer first: the task may answer before it returns
+	w := s.e.tokens.openWaiter(token, s.x)
+	code := codeTaskDoesNotExist
+	defer func() { s.e.tokens.closeWaiter(token, code) }()
+	if !s.x.handedOut(token) {
+		out, err := t.resource.invoke(ctx, s, args)
+		if err != nil {
+			return nil, err
+		}
+		s.e.persist(s.x)
+		s.record(t.resource.submitted(out))
+	}
+
+	// wait for it
+	a, err := s.e.awaitAnswer(ctx, w, t.heartbeat)
+	if err != nil {
+		if errors.Is(err, errHeartbeatTimeout) || errors.Is(err, errTaskTimedOut) {
+			code = codeTaskTimedOut
+		}
+		return nil, err
+	}
+	return a.result()
+}
+
+// outcome records how an attempt ended and returns its result or failure.
+func (t *taskState) outcome(ctx, tctx context.Context, s *step, result any,
+	err error) (any, error) {
 	var se *statesError
 	switch {
 	case err == nil:
 		s.record(t.resource.succeeded(result))
 		return result, nil
+	case ctx.Err() == nil && errors.Is(err, errHeartbeatTimeout):
+		se = &statesError{name: errHeartbeat,
+			cause: fmt.Sprintf("No heartbeat within %v", t.heartbeat)}
+		s.record(t.resource.timedOut(se))
+		return nil, se
 	case ctx.Err() == nil && errors.Is(context.Cause(tctx), errTaskTimedOut):
 		se = &statesError{name: errTimeout,
 			cause: fmt.Sprintf("The task did not finish within %v", t.timeout)}
@@ -215,14 +290,65 @@ func (t *taskState) watchTimeout(ctx context.Context, s *step,
 	}
 }
 
+// recovery is the Retry and Catch of a Task, Parallel or Map state.
+type recovery struct {
+	retry []retrier
+	catch []catcher
+}
+
+func parseRecovery(f fields) recovery {
+	return recovery{retry: parseRetriers(f), catch: parseCatchers(f)}
+}
+
+// successors lists the states the catchers lead to.
+func (r recovery) successors() []string {
+	var out []string
+	for _, c := range r.catch {
+		out = append(out, optional(c.next)...)
+	}
+	return out
+}
+
+// attempts calls try until it succeeds or no retrier lets it try again,
+// counting attempts from 0.
+func (r recovery) attempts(ctx context.Context, s *step,
+	try func(ctx context.Context, attempt int) (any, error)) (any, error) {
+	used := make([]int64, len(r.retry)) // retries spent per retrier
+	for attempt := 0; ; attempt++ {
+		// try once
+		result, err := try(ctx, attempt)
+		var se *statesError
+		if !errors.As(err, &se) {
+			return result, err
+		}
+
+		// find the retrier for the error and check it has attempts left
+		i := retrierFor(r.retry, se.name)
+		if i < 0 || used[i] >= r.retry[i].maxAttempts {
+			return nil, err
+		}
+
+		// wait out the backoff interval
+		d := r.retry[i].delay(used[i], s.e.random)
+		used[i]++
+		s.retryCount++
+		s.e.log.DebugContext(ctx, "retrying state", "execution", s.x.arn,
+			"state", s.name, "error", se.name, "attempt", used[i], "delay", d)
+		if err := s.e.clock.Sleep(ctx, d); err != nil {
+			return nil, err
+		}
+	}
+}
+
 // catchError hands a failure to the first catcher that handles it, which
 // places the error output at its ResultPath and transitions to its Next.
-func (t *taskState) catchError(in any, err error) (any, string, error) {
+// Without one, the failure ends the branch.
+func (r recovery) catchError(in any, err error) (any, string, error) {
 	var se *statesError
 	if !errors.As(err, &se) {
 		return nil, "", err
 	}
-	for _, c := range t.catch {
+	for _, c := range r.catch {
 		if !matchesError(c.errorEquals, se.name) {
 			continue
 		}

@@ -77,9 +77,12 @@ func compilePathField(key string, v any, problem func(string, ...any)) template 
 		problem("field %q must be a string holding a path", key)
 		return literal{nil}
 	case strings.HasPrefix(raw, "States."):
-		problem("field %q uses intrinsic function %q, which the local engine "+
-			"does not support yet", key, raw)
-		return literal{nil}
+		c, err := parseIntrinsic(raw)
+		if err != nil {
+			problem("field %q: %v", key, err)
+			return literal{nil}
+		}
+		return intrinsicField{key, c}
 	}
 	p, err := parsePath(raw)
 	if err != nil {

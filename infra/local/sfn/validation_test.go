@@ -57,16 +57,40 @@ func TestCreateStateMachineReportsEveryProblem(t *testing.T) {
 				`may only name fields and indexes`},
 		},
 	}, {
-		name: "unsupported and unknown state types",
+		name: "Map and Parallel without their parts, and an unknown state type",
 		definition: machine("M", `
-			"M": {"Type": "Map", "End": true},
-			"P": {"Type": "Parallel", "End": true},
+			"M": {"Type": "Map", "Next": "P"},
+			"P": {"Type": "Parallel", "Next": "X"},
 			"X": {"Type": "Teleport"}`),
 		want: []Problem{
-			{State: "M", Message: `state type "Map" is not supported by the local engine yet`},
-			{State: "P",
-				Message: `state type "Parallel" is not supported by the local engine yet`},
+			{State: "M", Message: "a Map state needs an ItemProcessor"},
+			{State: "P", Message: "a Parallel state needs a non-empty Branches array"},
 			{State: "X", Message: `unknown state type "Teleport"`},
+		},
+	}, {
+		name: "state names are unique across branches",
+		definition: machine("P", `"P": {"Type": "Parallel", "End": true, "Branches": [
+			{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}},
+			{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}]}`),
+		want: []Problem{
+			{State: "A", Message: "state names must be unique within the state machine"},
+		},
+	}, {
+		name: "a transition out of a branch",
+		definition: machine("P", `"P": {"Type": "Parallel", "Next": "Done", "Branches": [
+			{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Done"}}}]},
+			"Done": {"Type": "Succeed"}`),
+		want: []Problem{{State: "A", Message: `transition to "Done", which is not a state`}},
+	}, {
+		name: "ItemsPath must be a reference path; distributed Map is refused",
+		definition: machine("M", `"M": {"Type": "Map", "ItemsPath": "$.a[*]", "End": true,
+			"ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"},
+				"StartAt": "I", "States": {"I": {"Type": "Succeed"}}}}`),
+		want: []Problem{
+			{State: "M", Message: `field "ItemsPath": "$.a[*]" must be a reference path, ` +
+				`naming one node through field names and array indexes only`},
+			{State: "M", Message: `ItemProcessor: ProcessorConfig Mode "DISTRIBUTED" is not ` +
+				`supported by the local engine; only INLINE`},
 		},
 	}, {
 		name: "fields a state type does not have",
@@ -77,17 +101,22 @@ func TestCreateStateMachineReportsEveryProblem(t *testing.T) {
 			{State: "A", Message: `field "ResultSelector" is not supported in a Pass state`},
 		},
 	}, {
-		name: "intrinsic functions and callbacks are not supported yet",
+		name: "bad intrinsic calls, and a callback that passes no token",
 		definition: machine("A", `"A": {"Type": "Task",
 			"Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-			"Parameters": {"FunctionName": "f", "Payload": {"id.$": "States.UUID()"}},
-			"End": true}`),
+			"Parameters": {"FunctionName": "f", "Payload": {"id.$": "States.UUID(1)",
+				"n.$": "States.Nope()", "s.$": "States.Format('x', $.a"}},
+			"HeartbeatSeconds": 10, "TimeoutSeconds": 5, "End": true}`),
 		want: []Problem{
-			{State: "A", Message: `Parameters: field "Payload.id.$" uses intrinsic function ` +
-				`"States.UUID()", which the local engine does not support yet`},
-			{State: "A", Message: `resource "arn:aws:states:::lambda:invoke.waitForTaskToken": ` +
-				`the waitForTaskToken integration pattern is not supported by the local ` +
-				`engine yet`},
+			{State: "A", Message: `Parameters: field "Payload.id.$": intrinsic function ` +
+				`"States.UUID(1)": States.UUID takes at most 0 argument(s), got 1`},
+			{State: "A", Message: `Parameters: field "Payload.n.$": intrinsic function ` +
+				`"States.Nope()": unknown function "States.Nope"`},
+			{State: "A", Message: `Parameters: field "Payload.s.$": intrinsic function ` +
+				`"States.Format('x', $.a": missing ) after path "$.a"`},
+			{State: "A", Message: "a .waitForTaskToken task must pass $$.Task.Token in " +
+				"its Parameters"},
+			{State: "A", Message: "HeartbeatSeconds must be smaller than TimeoutSeconds"},
 		},
 	}, {
 		name: "Retry and Catch rules",
@@ -130,7 +159,7 @@ func TestCreateStateMachineReportsEveryProblem(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := New(Options{})
+			e := mustNew(t, Options{})
 			defer e.Close()
 			_, err := e.CreateStateMachine(context.Background(), "invalid", tt.definition)
 			var ve *ValidationError

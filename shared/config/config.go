@@ -1,0 +1,163 @@
+// Package config reads firebreak.yaml: the ingest sources, the policies
+// that decide which alerts are investigated and how, and the correlation
+// window. Every function, and so the local host, reads the copy compiled
+// into it (the module root's ConfigYAML); the CDK app checks the file at
+// synth, so a bad one never deploys.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/firebreak/firebreak/shared/investigation"
+	"github.com/firebreak/firebreak/shared/policy"
+)
+
+// DefaultCorrelationWindow is how long an investigation's indicators
+// attract new alerts when firebreak.yaml does not say.
+const DefaultCorrelationWindow = 24 * time.Hour
+
+// Config is firebreak.yaml, checked.
+type Config struct {
+	// CorrelationWindow bounds how long an open investigation's indicators
+	// claim new alerts.
+	CorrelationWindow time.Duration
+	Sources           []Source
+	Policy            policy.Policy
+}
+
+// Source is a tool that pushes alerts. Its signing secret is not here: it
+// lives in Secrets Manager in the cloud and in the local host's options
+// locally. APIKey asks for an API Gateway API key for it as well, for
+// tools that can only send a static header (POST /alerts/keyed); the
+// stack creates the key.
+type Source struct {
+	Name   string `yaml:"name"`
+	APIKey bool   `yaml:"api_key"`
+}
+
+// Error is a problem in the file, with where it is.
+type Error struct {
+	File   string
+	Line   int
+	Reason string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason) }
+
+// file is the document's shape; policies keep their nodes for line numbers.
+type file struct {
+	Correlation struct {
+		Window string `yaml:"window"`
+	} `yaml:"correlation"`
+	Sources  []Source    `yaml:"sources"`
+	Policies []yaml.Node `yaml:"policies"`
+}
+
+type rule struct {
+	Name       string `yaml:"name"`
+	When       string `yaml:"when"`
+	Playbook   string `yaml:"playbook"`
+	Automation string `yaml:"automation"`
+}
+
+// Parse reads and checks a firebreak.yaml document; name is the file name
+// errors cite. Every error is an *Error with the line it concerns.
+func Parse(data []byte, name string) (Config, error) {
+	// decode, refusing keys the file format does not have
+	var f file
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return Config{}, yamlError(name, err)
+	}
+
+	// check each part
+	cfg := Config{CorrelationWindow: DefaultCorrelationWindow, Sources: f.Sources}
+	if f.Correlation.Window != "" {
+		w, err := time.ParseDuration(f.Correlation.Window)
+		if err != nil || w <= 0 {
+			return Config{}, &Error{name, 0, fmt.Sprintf(
+				"correlation.window: %q is not a positive duration such as 24h", f.Correlation.Window)}
+		}
+		cfg.CorrelationWindow = w
+	}
+	if err := checkSources(name, f.Sources); err != nil {
+		return Config{}, err
+	}
+	p, err := compilePolicies(name, f.Policies)
+	if err != nil {
+		return Config{}, err
+	}
+	cfg.Policy = p
+	return cfg, nil
+}
+
+// yamlError turns a YAML decoding error into an *Error. yaml.v3 writes
+// the line into its messages as "line N: reason"; it moves to Line.
+func yamlError(name string, err error) error {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	var line int
+	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
+		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+	}
+	return &Error{File: name, Line: line, Reason: msg}
+}
+
+func checkSources(name string, sources []Source) error {
+	seen := map[string]bool{}
+	for i, s := range sources {
+		switch {
+		case s.Name == "":
+			return &Error{name, 0, fmt.Sprintf("sources[%d]: name is required", i)}
+		case seen[s.Name]:
+			return &Error{name, 0, fmt.Sprintf("sources[%d]: %q is listed twice", i, s.Name)}
+		}
+		seen[s.Name] = true
+	}
+	return nil
+}
+
+// compilePolicies decodes and compiles the rules, citing the line of the
+// rule, or of its expression, that is wrong.
+func compilePolicies(name string, nodes []yaml.Node) (policy.Policy, error) {
+	rules := make(policy.Policy, 0, len(nodes))
+	for i := range nodes {
+		var r rule
+		if err := nodes[i].Decode(&r); err != nil {
+			return nil, &Error{name, nodes[i].Line, fmt.Sprintf("policies[%d]: %v", i, err)}
+		}
+		pr := policy.Rule{Name: r.Name, When: r.When, Playbook: r.Playbook,
+			Automation: investigation.Level(r.Automation)}
+		compiled, err := policy.Compile([]policy.Rule{pr})
+		var ee *policy.ExpressionError
+		if errors.As(err, &ee) {
+			return nil, &Error{name, lineOf(&nodes[i], ee.Field), err.Error()}
+		}
+		if err != nil {
+			return nil, &Error{name, nodes[i].Line, err.Error()}
+		}
+		rules = append(rules, compiled...)
+	}
+	return rules, nil
+}
+
+// lineOf returns the line of key's value in mapping node n, or n's line.
+func lineOf(n *yaml.Node, key string) int {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1].Line
+		}
+	}
+	return n.Line
+}

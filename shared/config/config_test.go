@@ -1,0 +1,120 @@
+package config
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/firebreak/firebreak"
+	"github.com/firebreak/firebreak/shared/alert"
+)
+
+func TestShippedConfigParses(t *testing.T) {
+	cfg, err := Parse(firebreak.ConfigYAML, firebreak.ConfigFile)
+	if err != nil {
+		t.Fatalf("Parse(firebreak.yaml): %v", err)
+	}
+	if cfg.CorrelationWindow != 24*time.Hour || len(cfg.Policy) != 3 {
+		t.Errorf("window %s, %d policies; want 24h and 3", cfg.CorrelationWindow, len(cfg.Policy))
+	}
+}
+
+func TestShippedPolicyDecides(t *testing.T) {
+	cfg, err := Parse(firebreak.ConfigYAML, firebreak.ConfigFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := alert.Entity{Type: alert.EntityFile, Key: "abc"}
+	tests := []struct {
+		name     string
+		alert    alert.Alert
+		rule     string
+		playbook string
+	}{
+		{"detected malware file", alert.Alert{SeverityID: alert.SeverityLow,
+			ThreatNames: []string{"EICAR"}, Entities: []alert.Entity{file}},
+			"malware-detected", "malware"},
+		{"threat without a file", alert.Alert{SeverityID: alert.SeverityHigh,
+			ThreatNames: []string{"KnownScanner"}}, "medium-and-above", "general"},
+		{"file without a threat", alert.Alert{SeverityID: alert.SeverityMedium,
+			Entities: []alert.Entity{file}}, "medium-and-above", "general"},
+		{"low severity", alert.Alert{SeverityID: alert.SeverityLow}, "everything-else", ""},
+		{"severity other", alert.Alert{SeverityID: alert.SeverityOther}, "everything-else", ""},
+	}
+	for _, tt := range tests {
+		d, err := cfg.Policy.Decide(tt.alert)
+		if err != nil {
+			t.Errorf("%s: Decide error %v", tt.name, err)
+		}
+		if d.Rule != tt.rule || d.Playbook != tt.playbook || d.Investigate != (tt.playbook != "") {
+			t.Errorf("%s: Decide = %+v, want rule %s, playbook %q", tt.name, d, tt.rule, tt.playbook)
+		}
+	}
+}
+
+func TestBadConfigNamesFileLineAndReason(t *testing.T) {
+	tests := []struct {
+		name, doc string
+		line      int
+		reason    string
+	}{
+		{"syntax error in when", `
+policies:
+  - name: broken
+    when: alert.severity_id >=
+    playbook: general
+    automation: full
+`, 4, "Syntax error"},
+		{"when not boolean", `
+policies:
+  - name: number
+    when: alert.severity_id + 1
+    playbook: general
+    automation: full
+`, 4, "want bool"},
+		{"unknown variable", `
+policies:
+  - name: typo
+    when: alrt.severity_id > 2
+    playbook: general
+    automation: full
+`, 4, "undeclared reference"},
+		{"unknown automation", `
+policies:
+  - name: level
+    when: "true"
+    playbook: general
+    automation: sometimes
+`, 6, "not one of"},
+		{"missing playbook", `
+policies:
+  - name: level
+    when: "true"
+    automation: full
+`, 3, "playbook"},
+		{"unknown key", `
+policys: []
+`, 2, "not found"},
+		{"bad window", `
+correlation:
+  window: forever
+`, 0, "positive duration"},
+		{"source twice", `
+sources: [{name: a}, {name: a}]
+`, 0, "listed twice"},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.doc), "firebreak.yaml")
+		var ce *Error
+		if !errors.As(err, &ce) {
+			t.Errorf("%s: Parse error = %v, want a *config.Error", tt.name, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), tt.reason) ||
+			(tt.line > 0 && !strings.Contains(err.Error(), "firebreak.yaml:"+strconv.Itoa(tt.line))) {
+			t.Errorf("%s: error %q, want firebreak.yaml:%d and %q", tt.name, err, tt.line, tt.reason)
+		}
+	}
+}
