@@ -45,7 +45,7 @@ test: $(DYNAMODB_LOCAL) lint
 	$(MAKE) --no-print-directory fuzz FUZZTIME=5s
 
 lint:
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@unformatted=$$(find . -name '*.go' -not -path './node_modules/*' -not -path './.cache/*' | xargs gofmt -l); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	go vet ./...
 
@@ -63,7 +63,7 @@ fuzz:
 	for pkg in $$(go list -f '{{if .TestGoFiles}}{{.Dir}}{{end}}' ./...); do \
 	  for target in $$(grep -h '^func Fuzz' $$pkg/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
 	    echo "fuzz $${pkg#$$PWD/} $$target for $(FUZZTIME)"; \
-	    out=$$(go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) || \
+	    out=$$(go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg 2>&1) || \
 	      { echo "$$out"; exit 1; }; \
 	  done; \
 	done

@@ -20,6 +20,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/firebreak/firebreak"
+	"github.com/firebreak/firebreak/shared/config"
 	"github.com/firebreak/firebreak/shared/stack"
 	"github.com/firebreak/firebreak/shared/store"
 )
@@ -57,38 +59,48 @@ type resources struct {
 	table   awsdynamodb.Table
 	secret  awssecretsmanager.Secret
 	machine awsstepfunctions.StateMachine
+	// apiKeySources is the JSON object {"<API key id>": "<source>"}.
+	apiKeySources *string
 }
 
 // NewStack adds to scope the stack that s describes, with a table shaped by
-// schema. root is the repository root: s.StateMachine.DefinitionFile and a
-// relative asset directory are resolved against it.
+// schema and the sources and their API keys that configYAML, a
+// firebreak.yaml document, lists. root is the repository root:
+// s.StateMachine.DefinitionFile and a relative asset directory are
+// resolved against it.
 //
-// NewStack returns an error, and the app must not be synthesized, when a
-// function's bootstrap binary is missing or the description names
-// something the stack does not have: a route's or a substitution's
-// function, an ASL placeholder without a substitution, an environment
-// variable the app cannot set.
+// NewStack returns an error, and the app must not be synthesized, when
+// configYAML is not a valid firebreak.yaml (a *config.Error, with its
+// line), a function's bootstrap binary is missing, or the description
+// names something the stack does not have: a route's, an event rule's or a
+// substitution's function, an ASL placeholder without a substitution, an
+// environment variable the app cannot set, a keyed source without a route
+// that requires an API key.
 func NewStack(
-	scope constructs.Construct, s stack.Stack, schema store.Schema, root string,
+	scope constructs.Construct, s stack.Stack, schema store.Schema, configYAML []byte,
+	root string,
 ) (awscdk.Stack, error) {
-	// read what lies on disk before making any construct
-	definition, err := readDefinition(root, s.StateMachine)
+	// check firebreak.yaml and read what lies on disk before making any
+	// construct
+	in, err := readInputs(scope, s, configYAML, root)
 	if err != nil {
-		return nil, err
-	}
-	assets := assetDir(scope, root)
-	if err := checkBootstraps(assets, s.Functions); err != nil {
 		return nil, err
 	}
 
 	// the functions, then what they point at: the table, the sources'
-	// secrets and the state machine, which invokes some of them
+	// secrets and API keys, and the state machine, which invokes some of
+	// them
 	st := awscdk.NewStack(scope, jsii.String(s.Name), &awscdk.StackProps{
 		Description: jsii.String("Firebreak: automated security investigation and remediation"),
 	})
-	fns := newFunctions(st, s, assets)
-	r := resources{table: newTable(st, schema), secret: newSourceSecrets(st)}
-	if r.machine, err = newStateMachine(st, s, definition, fns); err != nil {
+	fns := newFunctions(st, s, in.assets)
+	keys := newSourceKeys(st, s, in.config.Sources)
+	r := resources{
+		table:         newTable(st, schema),
+		secret:        newSourceSecrets(st),
+		apiKeySources: apiKeySources(st, keys),
+	}
+	if r.machine, err = newStateMachine(st, s, in.definition, fns); err != nil {
 		return nil, err
 	}
 
@@ -99,19 +111,59 @@ func NewStack(
 		}
 	}
 
-	// the REST API in front of them
+	// the REST API in front of them, the keyed sources' usage plan on it,
+	// and the EventBridge rules that deliver findings
 	api, err := newAPI(st, s, fns)
 	if err != nil {
 		return nil, err
 	}
+	newUsagePlan(st, s, api, keys)
+	if err := newEventRules(st, s, fns); err != nil {
+		return nil, err
+	}
 
-	// its URL as an output of a stable name, in place of CDK's own
+	// its URL as an output of a stable name, in place of CDK's own, and
+	// the ids an operator fetches the API keys' values with
 	api.Node().TryRemoveChild(jsii.String("Endpoint"))
 	awscdk.NewCfnOutput(st, jsii.String("APIURL"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Base URL of Firebreak's REST API"),
 		Value:       api.Url(),
 	})
+	outputKeyIDs(st, keys)
 	return st, nil
+}
+
+// inputs is what a stack is built from besides its description.
+type inputs struct {
+	config     config.Config
+	definition string // the state machine's ASL
+	assets     string // the folder holding <name>/bootstrap for each function
+}
+
+// readInputs parses the firebreak.yaml document configYAML and reads the
+// ASL file and the functions' binaries, checking each against s.
+func readInputs(
+	scope constructs.Construct, s stack.Stack, configYAML []byte, root string,
+) (inputs, error) {
+	// firebreak.yaml's own error already says file, line and reason
+	cfg, err := config.Parse(configYAML, firebreak.ConfigFile)
+	if err != nil {
+		return inputs{}, err
+	}
+	if err := checkKeyedSources(s, cfg.Sources); err != nil {
+		return inputs{}, err
+	}
+
+	// the state machine and the functions, as built
+	definition, err := readDefinition(root, s.StateMachine)
+	if err != nil {
+		return inputs{}, err
+	}
+	assets := assetDir(scope, root)
+	if err := checkBootstraps(assets, s.Functions); err != nil {
+		return inputs{}, err
+	}
+	return inputs{config: cfg, definition: definition, assets: assets}, nil
 }
 
 // readDefinition reads the state machine's ASL file and checks that every
@@ -159,17 +211,22 @@ func checkBootstraps(assets string, fns []stack.Function) error {
 	return nil
 }
 
-// constructID turns a function or workflow name into a construct ID
-// prefix: "ingest" becomes "Ingest".
+// constructID turns a described name (a function, workflow, source or
+// event rule) into a construct ID prefix of letters and digits: "ingest"
+// becomes "Ingest", "guardduty-findings" "GuarddutyFindings".
 func constructID(name string) string {
-	if name == "" {
-		return name
+	words := strings.FieldsFunc(name, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	})
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
 	}
-	return strings.ToUpper(name[:1]) + name[1:]
+	return strings.Join(words, "")
 }
 
-// physicalName is the deployed name of a function or workflow: the stack's
-// name, a dash, and the described name.
+// physicalName is the deployed name of a described thing (a function, the
+// workflow, an event rule, a source's API key): the stack's name, a dash,
+// and the described name.
 func physicalName(s stack.Stack, name string) *string {
 	return jsii.String(s.Name + "-" + name)
 }
@@ -354,6 +411,8 @@ func (r resources) envValue(name string) (*string, error) {
 		return r.machine.StateMachineArn(), nil
 	case stack.EnvSourceSecretsARN:
 		return r.secret.SecretArn(), nil
+	case stack.EnvAPIKeySources:
+		return r.apiKeySources, nil
 	case stack.EnvLogLevel:
 		return jsii.String(logLevel), nil
 	}
@@ -390,7 +449,9 @@ func newAPI(
 		integration := awsapigateway.NewLambdaIntegration(fn,
 			&awsapigateway.LambdaIntegrationOptions{Proxy: jsii.Bool(true)})
 		api.Root().ResourceForPath(jsii.String(rt.Path)).
-			AddMethod(jsii.String(rt.Method), integration, nil)
+			AddMethod(jsii.String(rt.Method), integration, &awsapigateway.MethodOptions{
+				ApiKeyRequired: jsii.Bool(rt.APIKeyRequired),
+			})
 	}
 	return api, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -17,48 +18,130 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/firebreak/firebreak"
+	"github.com/firebreak/firebreak/shared/config"
 	"github.com/firebreak/firebreak/shared/stack"
 	"github.com/firebreak/firebreak/shared/store"
 )
 
-// synthesized is the one synthesis of stack.Firebreak that the template
-// tests share: building seven functions and starting jsii take seconds.
-var synthesized struct {
-	once     sync.Once
-	dir      string // holds the built functions and the cloud assembly
-	assets   string
-	template assertions.Template
-	cfn      *cfnTemplate
-	err      error
+// built holds the functions of stack.Firebreak, built once for every
+// synthesis the tests make: building the functions takes seconds.
+var built struct {
+	once   sync.Once
+	dir    string // holds the built functions and the cloud assemblies
+	assets string
+	err    error
 }
+
+// synthesis is one synthesized stack that template tests share.
+type synthesis struct {
+	once sync.Once
+	cfn  *cfnTemplate
+	err  error
+}
+
+// The syntheses of stack.Firebreak the template tests read: with the
+// shipped firebreak.yaml, and with keyedConfig.
+var shippedSynthesis, keyedSynthesis synthesis
+
+// keyedConfig is a firebreak.yaml with two sources that send an API key
+// and, between them, one that only signs.
+var keyedConfig = []byte(`
+sources:
+  - name: splunk-prod
+    api_key: true
+  - name: demo
+  - name: okta
+    api_key: true
+policies:
+  - name: everything-else
+    when: "true"
+    automation: "off"
+`)
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if synthesized.dir != "" {
-		os.RemoveAll(synthesized.dir)
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
 	}
 	jsii.Close()
 	os.Exit(code)
 }
 
-// firebreak returns the synthesized template of stack.Firebreak, building
-// and synthesizing it on first use.
-func firebreak(t *testing.T) *cfnTemplate {
+// shipped returns the template of stack.Firebreak with the shipped
+// firebreak.yaml, synthesizing it on first use.
+func shipped(t *testing.T) *cfnTemplate {
 	t.Helper()
-	synthesized.once.Do(func() {
-		synthesized.err = synthesize()
-	})
-	if synthesized.err != nil {
-		t.Fatal(synthesized.err)
-	}
-	return synthesized.cfn
+	return shippedSynthesis.get(t, "shipped", firebreak.ConfigYAML)
 }
 
-// synthesize builds every function of stack.Firebreak and synthesizes the
-// stack from them, with the context cdk.json gives the CLI. A jsii panic,
-// such as a dependency cycle found by Template_FromStack, becomes the
-// error every template test reports.
-func synthesize() (err error) {
+// keyed returns the template of stack.Firebreak with keyedConfig,
+// synthesizing it on first use.
+func keyed(t *testing.T) *cfnTemplate {
+	t.Helper()
+	return keyedSynthesis.get(t, "keyed", keyedConfig)
+}
+
+// get returns the template of stack.Firebreak with the firebreak.yaml
+// document configYAML, synthesizing it into the cloud assembly name on
+// first use.
+func (sy *synthesis) get(t *testing.T, name string, configYAML []byte) *cfnTemplate {
+	t.Helper()
+	sy.once.Do(func() {
+		sy.cfn, sy.err = synthesize(name, configYAML)
+	})
+	if sy.err != nil {
+		t.Fatal(sy.err)
+	}
+	return sy.cfn
+}
+
+// functions returns the folder of the built functions, building every
+// function of stack.Firebreak on first use.
+func functions(t *testing.T) string {
+	t.Helper()
+	assets, err := builtFunctions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return assets
+}
+
+// builtFunctions returns the folder of the built functions, building them
+// on first use.
+func builtFunctions() (string, error) {
+	built.once.Do(func() {
+		built.err = build()
+	})
+	return built.assets, built.err
+}
+
+// build builds every function of stack.Firebreak as
+// infra/build-functions.sh does.
+func build() error {
+	dir, err := os.MkdirTemp("", "firebreak-infra-")
+	if err != nil {
+		return err
+	}
+	built.dir = dir
+	built.assets = filepath.Join(dir, "functions")
+	return buildFunctions(repositoryRoot(), built.assets, stack.Firebreak.Functions)
+}
+
+// repositoryRoot is the folder holding cdk.json: the tests run in infra/.
+func repositoryRoot() string {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		panic(err)
+	}
+	return root
+}
+
+// synthesize synthesizes stack.Firebreak with the firebreak.yaml document
+// configYAML from the built functions, with the context cdk.json gives the
+// CLI. A jsii panic, such as a dependency cycle found by
+// Template_FromStack, becomes the error every template test reports.
+func synthesize(name string, configYAML []byte) (cfn *cfnTemplate, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("synthesize %s: %v", stack.Firebreak.Name, r)
@@ -66,46 +149,38 @@ func synthesize() (err error) {
 	}()
 
 	// the functions, built as infra/build-functions.sh builds them
-	root, err := filepath.Abs("..")
+	assets, err := builtFunctions()
 	if err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "firebreak-infra-")
-	if err != nil {
-		return err
-	}
-	synthesized.dir = dir
-	synthesized.assets = filepath.Join(dir, "functions")
-	if err := buildFunctions(root, synthesized.assets, stack.Firebreak.Functions); err != nil {
-		return err
+		return nil, err
 	}
 
 	// the stack, synthesized in process
+	root := repositoryRoot()
 	ctx, err := cdkContext(root)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ctx[contextAssetDir] = synthesized.assets
+	ctx[contextAssetDir] = assets
 	app := awscdk.NewApp(&awscdk.AppProps{
 		Context: &ctx,
-		Outdir:  jsii.String(filepath.Join(dir, "cdk.out")),
+		Outdir:  jsii.String(filepath.Join(built.dir, name+".out")),
 	})
-	st, err := NewStack(app, stack.Firebreak, store.TableSchema, root)
+	st, err := NewStack(app, stack.Firebreak, store.TableSchema, configYAML, root)
 	if err != nil {
-		return fmt.Errorf("new stack: %w", err)
+		return nil, fmt.Errorf("new stack: %w", err)
 	}
-	synthesized.template = assertions.Template_FromStack(st, nil)
+	template := assertions.Template_FromStack(st, nil)
 
 	// the template as plain Go values
-	b, err := json.Marshal(synthesized.template.ToJSON())
+	b, err := json.Marshal(template.ToJSON())
 	if err != nil {
-		return fmt.Errorf("encode template: %w", err)
+		return nil, fmt.Errorf("encode template: %w", err)
 	}
-	synthesized.cfn = new(cfnTemplate)
-	if err := json.Unmarshal(b, synthesized.cfn); err != nil {
-		return fmt.Errorf("decode template: %w", err)
+	cfn = &cfnTemplate{assert: template}
+	if err := json.Unmarshal(b, cfn); err != nil {
+		return nil, fmt.Errorf("decode template: %w", err)
 	}
-	return nil
+	return cfn, nil
 }
 
 // buildFunctions builds each function for Lambda into out/<name>/bootstrap,
@@ -148,6 +223,8 @@ func cdkContext(root string) (map[string]any, error) {
 type cfnTemplate struct {
 	Resources map[string]cfnResource `json:"Resources"`
 	Outputs   map[string]any         `json:"Outputs"`
+
+	assert assertions.Template // the same template, for CDK's assertions
 }
 
 // cfnResource is one resource of a template.
@@ -306,7 +383,7 @@ func check(t *testing.T, what string, assert func()) {
 }
 
 func TestStackHasOneResourcePerDescribedPart(t *testing.T) {
-	firebreak(t)
+	tmpl := shipped(t)
 	fb := stack.Firebreak
 	tests := []struct {
 		typ  string
@@ -324,16 +401,22 @@ func TestStackHasOneResourcePerDescribedPart(t *testing.T) {
 		{"AWS::ApiGateway::Stage", 1},
 		// no account-wide CloudWatch role for API Gateway
 		{"AWS::ApiGateway::Account", 0},
+		// the shipped firebreak.yaml has no source with an API key
+		{"AWS::ApiGateway::ApiKey", 0},
+		{"AWS::ApiGateway::UsagePlan", 0},
+		{"AWS::Events::Rule", len(fb.EventRules)},
+		{"AWS::SQS::Queue", 1},
+		{"AWS::Lambda::EventInvokeConfig", len(ruleTargets(fb))},
 	}
 	for _, tt := range tests {
 		check(t, tt.typ, func() {
-			synthesized.template.ResourceCountIs(jsii.String(tt.typ), jsii.Number(tt.want))
+			tmpl.assert.ResourceCountIs(jsii.String(tt.typ), jsii.Number(tt.want))
 		})
 	}
 }
 
 func TestFunctionsRunTheirBootstrapOnARM(t *testing.T) {
-	tmpl := firebreak(t)
+	tmpl := shipped(t)
 	for _, f := range stack.Firebreak.Functions {
 		t.Run(f.Name, func(t *testing.T) {
 			_, r := tmpl.function(t, f.Name)
@@ -357,7 +440,7 @@ func TestFunctionsRunTheirBootstrapOnARM(t *testing.T) {
 }
 
 func TestFunctionsLogToTheirOwnRetainedLogGroup(t *testing.T) {
-	tmpl := firebreak(t)
+	tmpl := shipped(t)
 	for _, f := range stack.Firebreak.Functions {
 		t.Run(f.Name, func(t *testing.T) {
 			_, r := tmpl.function(t, f.Name)
@@ -377,7 +460,7 @@ func TestFunctionsLogToTheirOwnRetainedLogGroup(t *testing.T) {
 }
 
 func TestFunctionsGetTheEnvironmentTheyRead(t *testing.T) {
-	tmpl := firebreak(t)
+	tmpl := shipped(t)
 	tableID, _ := tmpl.only(t, "AWS::DynamoDB::Table")
 	machineID, _ := tmpl.only(t, "AWS::StepFunctions::StateMachine")
 	secretID, _ := tmpl.only(t, "AWS::SecretsManager::Secret")
@@ -385,6 +468,7 @@ func TestFunctionsGetTheEnvironmentTheyRead(t *testing.T) {
 		stack.EnvTableName:        map[string]any{"Ref": tableID},
 		stack.EnvStateMachineARN:  map[string]any{"Ref": machineID},
 		stack.EnvSourceSecretsARN: map[string]any{"Ref": secretID},
+		stack.EnvAPIKeySources:    "{}", // the shipped firebreak.yaml has no keyed source
 		stack.EnvLogLevel:         "INFO",
 	}
 	for _, f := range stack.Firebreak.Functions {
@@ -404,7 +488,7 @@ func TestFunctionsGetTheEnvironmentTheyRead(t *testing.T) {
 }
 
 func TestTableFollowsTheSchema(t *testing.T) {
-	tmpl := firebreak(t)
+	tmpl := shipped(t)
 	_, r := tmpl.only(t, "AWS::DynamoDB::Table")
 	s := store.TableSchema
 
@@ -449,7 +533,7 @@ func TestTableFollowsTheSchema(t *testing.T) {
 }
 
 func TestStateMachineRunsTheASLFileWithFunctionARNs(t *testing.T) {
-	tmpl := firebreak(t)
+	tmpl := shipped(t)
 	_, r := tmpl.only(t, "AWS::StepFunctions::StateMachine")
 	sm := stack.Firebreak.StateMachine
 
@@ -498,7 +582,7 @@ func substitute(t *testing.T, definition string, arn func(string) string) any {
 }
 
 func TestStateMachineIsTracedAndLogsNoExecutionData(t *testing.T) {
-	tmpl := firebreak(t)
+	tmpl := shipped(t)
 	_, r := tmpl.only(t, "AWS::StepFunctions::StateMachine")
 	logs, _ := r.Properties["LoggingConfiguration"].(map[string]any)
 	tests := []struct {
@@ -520,7 +604,7 @@ func TestStateMachineIsTracedAndLogsNoExecutionData(t *testing.T) {
 }
 
 func TestStateMachineMayInvokeOnlyItsSteps(t *testing.T) {
-	tmpl := firebreak(t)
+	tmpl := shipped(t)
 	_, r := tmpl.only(t, "AWS::StepFunctions::StateMachine")
 	sts := tmpl.statements(roleOf(r, "RoleArn"))
 
@@ -545,7 +629,7 @@ func TestStateMachineMayInvokeOnlyItsSteps(t *testing.T) {
 }
 
 func TestOnlyDescribedFunctionsStartExecutionsOrReadSecrets(t *testing.T) {
-	tmpl := firebreak(t)
+	tmpl := shipped(t)
 	machineID, _ := tmpl.only(t, "AWS::StepFunctions::StateMachine")
 	secretID, _ := tmpl.only(t, "AWS::SecretsManager::Secret")
 	for _, f := range stack.Firebreak.Functions {
@@ -588,7 +672,7 @@ var writeActions = []string{
 }
 
 func TestFunctionsTouchTheTableAsDescribed(t *testing.T) {
-	tmpl := firebreak(t)
+	tmpl := shipped(t)
 	tableID, _ := tmpl.only(t, "AWS::DynamoDB::Table")
 	want := map[stack.Access][]string{
 		stack.NoAccess:  nil,
@@ -615,30 +699,36 @@ func TestFunctionsTouchTheTableAsDescribed(t *testing.T) {
 }
 
 func TestRoutesProxyToTheirFunctions(t *testing.T) {
-	tmpl := firebreak(t)
+	tmpl := shipped(t)
 	for _, rt := range stack.Firebreak.Routes {
 		t.Run(rt.Method+" "+rt.Path, func(t *testing.T) {
 			fnID, _ := tmpl.function(t, rt.Function)
-			var found int
-			for _, m := range tmpl.ofType("AWS::ApiGateway::Method") {
-				p := m.Properties
-				if p["HttpMethod"] != rt.Method || tmpl.path(p["ResourceId"]) != rt.Path {
-					continue
-				}
-				found++
-				in, _ := p["Integration"].(map[string]any)
-				if got, want := in["Type"], "AWS_PROXY"; got != want {
-					t.Errorf("integration type: got %v, want %v", got, want)
-				}
-				if !mentions(in["Uri"], fnID) {
-					t.Errorf("integration URI: got %v, want one naming %s", in["Uri"], fnID)
-				}
+			m := tmpl.method(t, rt)
+			in, _ := m.Properties["Integration"].(map[string]any)
+			if got, want := in["Type"], "AWS_PROXY"; got != want {
+				t.Errorf("integration type: got %v, want %v", got, want)
 			}
-			if found != 1 {
-				t.Errorf("methods for the route: got %d, want 1", found)
+			if !mentions(in["Uri"], fnID) {
+				t.Errorf("integration URI: got %v, want one naming %s", in["Uri"], fnID)
 			}
 		})
 	}
+}
+
+// method returns the one API Gateway method serving the route rt.
+func (c *cfnTemplate) method(t *testing.T, rt stack.Route) cfnResource {
+	t.Helper()
+	var found []cfnResource
+	for _, m := range c.ofType("AWS::ApiGateway::Method") {
+		p := m.Properties
+		if p["HttpMethod"] == rt.Method && c.path(p["ResourceId"]) == rt.Path {
+			found = append(found, m)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("methods for %s %s: got %d, want 1", rt.Method, rt.Path, len(found))
+	}
+	return found[0]
 }
 
 // path returns the path of the API Gateway resource that ref points at,
@@ -653,7 +743,7 @@ func (c *cfnTemplate) path(ref any) string {
 }
 
 func TestAPIStageIsThrottledAndTracesNoData(t *testing.T) {
-	tmpl := firebreak(t)
+	tmpl := shipped(t)
 	_, r := tmpl.only(t, "AWS::ApiGateway::Stage")
 	want := []any{map[string]any{
 		"HttpMethod":           "*",
@@ -669,7 +759,7 @@ func TestAPIStageIsThrottledAndTracesNoData(t *testing.T) {
 }
 
 func TestAPIURLIsTheOnlyOutput(t *testing.T) {
-	tmpl := firebreak(t)
+	tmpl := shipped(t)
 	got, want := slices.Sorted(maps.Keys(tmpl.Outputs)), []string{"APIURL"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("outputs: got %v, want %v", got, want)
@@ -682,40 +772,60 @@ func TestAPIURLIsTheOnlyOutput(t *testing.T) {
 }
 
 func TestNewStackRejectsInconsistentDescriptions(t *testing.T) {
-	firebreak(t) // for the built functions
+	assets := functions(t)
 	tests := []struct {
 		name    string
 		change  func(s *stack.Stack)
+		config  []byte // firebreak.yaml; nil for the shipped one
 		wantErr string
 	}{
 		{"route to no function", func(s *stack.Stack) {
 			s.Routes = append(s.Routes, stack.Route{Method: "GET", Path: "/x", Function: "nope"})
-		}, `route GET /x: no function "nope"`},
+		}, nil, `route GET /x: no function "nope"`},
 		{"substitution to no function", func(s *stack.Stack) {
 			s.StateMachine.Substitutions["TriageFunctionArn"] = "nope"
-		}, `substitution TriageFunctionArn: no function "nope"`},
+		}, nil, `substitution TriageFunctionArn: no function "nope"`},
 		{"placeholder without substitution", func(s *stack.Stack) {
 			delete(s.StateMachine.Substitutions, "TriageFunctionArn")
-		}, "${TriageFunctionArn} has no substitution"},
+		}, nil, "${TriageFunctionArn} has no substitution"},
 		{"environment the app cannot set", func(s *stack.Stack) {
 			s.Functions[0].Env = append(s.Functions[0].Env, "FIREBREAK_NOPE")
-		}, "environment variable FIREBREAK_NOPE"},
+		}, nil, "environment variable FIREBREAK_NOPE"},
 		{"function not built", func(s *stack.Stack) {
 			s.Functions = append(s.Functions, stack.Function{Name: "unbuilt"})
-		}, "function unbuilt"},
-	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
+		}, nil, "function unbuilt"},
+		{"event rule to no function", func(s *stack.Stack) {
+			s.EventRules[0].Function = "nope"
+		}, nil, fmt.Sprintf(`event rule %s: no function "nope"`, stack.Firebreak.EventRules[0].Name)},
+		{"event rule that matches nothing", func(s *stack.Stack) {
+			s.EventRules[0].DetailTypes = nil
+		}, nil, "needs at least one source and one detail-type"},
+		{"event rules with one construct ID", func(s *stack.Stack) {
+			s.EventRules[1].Name = strings.ReplaceAll(s.EventRules[0].Name, "-", "_")
+		}, nil, "the names make the same construct ID"},
+		{"keyed source without a keyed route", func(s *stack.Stack) {
+			for i := range s.Routes {
+				s.Routes[i].APIKeyRequired = false
+			}
+		}, keyedConfig, "source splunk-prod: api_key is set but no route requires an API key"},
+		{"keyed sources with one construct ID", func(*stack.Stack) {}, []byte(`
+sources:
+  - {name: splunk-prod, api_key: true}
+  - {name: splunk_prod, api_key: true}
+`), `sources "splunk-prod" and "splunk_prod": the names make the same construct ID`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := cloneStack(stack.Firebreak)
 			tt.change(&s)
+			cfg := tt.config
+			if cfg == nil {
+				cfg = firebreak.ConfigYAML
+			}
 			app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{
-				contextAssetDir: synthesized.assets,
+				contextAssetDir: assets,
 			}})
-			_, err := NewStack(app, s, store.TableSchema, root)
+			_, err := NewStack(app, s, store.TableSchema, cfg, repositoryRoot())
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("NewStack: got error %v, want one containing %q", err, tt.wantErr)
 			}
@@ -723,14 +833,69 @@ func TestNewStackRejectsInconsistentDescriptions(t *testing.T) {
 	}
 }
 
+func TestNewStackFailsOnABadConfigWithItsLine(t *testing.T) {
+	assets := functions(t)
+	tests := []struct {
+		name     string
+		config   string
+		wantLine int
+		wantErr  string
+	}{
+		{"policy that does not compile", `
+sources:
+  - name: demo
+policies:
+  - name: broken
+    when: alert.severity_id >=
+    playbook: general
+    automation: full
+`, 6, "broken"},
+		{"key the format does not have", `
+sources:
+  - name: demo
+    api_keys: true
+`, 4, "api_keys"},
+		{"source listed twice", `
+sources:
+  - name: demo
+  - name: demo
+`, 0, `"demo" is listed twice`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{
+				contextAssetDir: assets,
+			}})
+			_, err := NewStack(app, stack.Firebreak, store.TableSchema, []byte(tt.config),
+				repositoryRoot())
+
+			// the caller gets firebreak.yaml's own error, to print as is
+			var ce *config.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("NewStack: got error %v, want a *config.Error", err)
+			}
+			if ce.File != firebreak.ConfigFile || ce.Line != tt.wantLine {
+				t.Errorf("error at %s:%d, want %s:%d", ce.File, ce.Line,
+					firebreak.ConfigFile, tt.wantLine)
+			}
+			wantPrefix := fmt.Sprintf("%s:%d: ", firebreak.ConfigFile, tt.wantLine)
+			if got := err.Error(); !strings.HasPrefix(got, wantPrefix) ||
+				!strings.Contains(got, tt.wantErr) {
+				t.Errorf("error: got %q, want %q…%q", got, wantPrefix, tt.wantErr)
+			}
+		})
+	}
+}
+
 // cloneStack copies s deeply enough that a test may change the copy's
-// functions, routes and substitutions.
+// functions, routes, event rules and substitutions.
 func cloneStack(s stack.Stack) stack.Stack {
 	s.Functions = slices.Clone(s.Functions)
 	for i := range s.Functions {
 		s.Functions[i].Env = slices.Clone(s.Functions[i].Env)
 	}
 	s.Routes = slices.Clone(s.Routes)
+	s.EventRules = slices.Clone(s.EventRules)
 	s.StateMachine.Substitutions = maps.Clone(s.StateMachine.Substitutions)
 	return s
 }

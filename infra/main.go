@@ -1,6 +1,8 @@
 // Command infra is Firebreak's CDK app. The CDK CLI runs it (cdk.json says
 // "go run ./infra") from the repository root to synthesize the stack that
-// stack.Firebreak and store.TableSchema describe.
+// stack.Firebreak and store.TableSchema describe, with the sources that
+// firebreak.yaml lists; a firebreak.yaml that does not parse fails synth
+// with its line and reason.
 //
 // The app reads each function's bootstrap binary from
 // <assetDir>/<name>/bootstrap, where assetDir is the CDK context value
@@ -15,6 +17,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/firebreak/firebreak"
 	"github.com/firebreak/firebreak/shared/stack"
 	"github.com/firebreak/firebreak/shared/store"
 )
@@ -36,8 +39,10 @@ func run() error {
 		return fmt.Errorf("find repository root: %w", err)
 	}
 
+	// the stack, with the firebreak.yaml the functions are built with
 	app := awscdk.NewApp(nil)
-	if _, err := NewStack(app, stack.Firebreak, store.TableSchema, root); err != nil {
+	_, err = NewStack(app, stack.Firebreak, store.TableSchema, firebreak.ConfigYAML, root)
+	if err != nil {
 		return err
 	}
 	app.Synth(nil)

@@ -16,12 +16,15 @@ import (
 func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:3000", "address to listen on")
+	stateDir := fs.String("state-dir", "", "keep the table and executions here across restarts "+
+		"(default: in memory)")
 	root := rootFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitError(2)
 	}
 
-	h, err := host.Start(ctx, host.Options{Addr: *addr, Root: *root, Log: logTo(os.Stderr)})
+	h, err := host.Start(ctx, host.Options{Addr: *addr, Root: *root, StateDir: *stateDir,
+		Log: logTo(os.Stderr)})
 	if err != nil {
 		return err
 	}

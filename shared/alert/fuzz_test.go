@@ -124,3 +124,30 @@ func FuzzDetect(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseEach(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		items, err := ParseEach(body, "")
+		if err != nil {
+			if items != nil || err.Error() == "" {
+				t.Fatalf("got %d items and error %q", len(items), err)
+			}
+			return
+		}
+
+		// items are numbered in order, each parsed or rejected, never both
+		for i, it := range items {
+			if it.Index != i {
+				t.Fatalf("item %d: got Index %d", i, it.Index)
+			}
+			if (it.Err == nil) == (len(it.Alerts) == 0) {
+				t.Fatalf("item %d: got %d alerts and error %v, want exactly one",
+					i, len(it.Alerts), it.Err)
+			}
+			for _, a := range it.Alerts {
+				checkAlertInvariants(t, a)
+			}
+		}
+	})
+}

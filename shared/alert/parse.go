@@ -331,6 +331,7 @@ func joinPath(outer, inner string) string {
 // prefixField returns err with the field of a *FieldError prefixed by
 // where its item is in the payload, indices left out; other errors as is.
 func prefixField(err error, path string) error {
+	// parsers return a *FieldError as is, never wrapped
 	fe, ok := err.(*FieldError)
 	prefix := fieldPath(path)
 	if !ok || prefix == "" {

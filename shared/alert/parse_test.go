@@ -728,6 +728,15 @@ func BenchmarkParse(b *testing.B) {
 	benchmarks := []struct{ format, sample string }{
 		{"guardduty", gdMalware},
 		{"ocsf", "detection-finding-2004-prowler-iam-user-no-mfa"},
+		{"splunk", splunkCustom},
+		{"wazuh", wazuhFIM},
+		{"crowdstrike", csEpp},
+		{"elastic", esHit},
+		{"entra", entraGraph},
+		{"okta", oktaSpray},
+		{"googleworkspace", gwPhish},
+		{"proofpoint", ppDelivered},
+		{"generic", genericFull},
 	}
 	for _, bm := range benchmarks {
 		body := readSample(b, bm.format, bm.sample)

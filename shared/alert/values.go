@@ -214,21 +214,6 @@ func parseTimeIn(format, field, want, s string, layouts ...string) (time.Time, e
 	return time.Time{}, invalid(format, field, want, quote(s))
 }
 
-// inField returns err with prefix put before the field a *FieldError
-// names, for a parser that decodes part of a payload on its own. Other
-// errors are returned as they are.
-func inField(err error, prefix string) error {
-	fe, ok := err.(*FieldError)
-	if !ok {
-		return err
-	}
-	field := prefix + fe.Field
-	if fe.Field == "" {
-		field = strings.TrimSuffix(prefix, ".")
-	}
-	return &FieldError{Format: fe.Format, Field: field, Reason: fe.Reason}
-}
-
 // joinLines joins values with "\n", as entity attributes hold lists,
 // leaving out empty values and repeats.
 func joinLines(values ...string) string {

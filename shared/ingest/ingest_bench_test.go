@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -110,6 +111,8 @@ func signedRequest(body []byte) ingest.Request {
 	return ingest.Request{Header: h.Get, ContentType: "application/json", Body: body}
 }
 
+const eicarSHA256 = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"
+
 // finding returns the GuardDuty malware sample with id and instance set.
 func finding(tb testing.TB, id, instance string) []byte {
 	tb.Helper()
@@ -129,9 +132,12 @@ func BenchmarkIngestRequests(b *testing.B) {
 		name string
 		body func(i int) []byte
 	}{
-		// every alert a new threat: a new investigation each
+		// every alert a new threat on a new host: a new investigation each
 		{"opens", func(i int) []byte {
-			return finding(b, fmt.Sprintf("open-%d-%d", b.N, i), fmt.Sprintf("i-%d", i))
+			id := fmt.Sprintf("open-%d-%d", b.N, i)
+			f := finding(b, id, fmt.Sprintf("i-%d", i))
+			hash := fmt.Sprintf("%064x", sha256.Sum256([]byte(id)))
+			return []byte(strings.ReplaceAll(string(f), eicarSHA256, hash))
 		}},
 		// one campaign: the first opens, the rest join
 		{"joins", func(i int) []byte {

@@ -126,7 +126,10 @@ func (s *Store) claimant(ctx context.Context, refs []string) (string, error) {
 		if err := unmarshal(m, &it); err != nil {
 			return err
 		}
-		claims[it.PK] = it.InvestigationID
+		// DynamoDB's TTL deletes late: an expired claim no longer claims
+		if it.ExpiresAt > s.now().Unix() {
+			claims[it.PK] = it.InvestigationID
+		}
 		return nil
 	})
 	if err != nil {
@@ -286,7 +289,8 @@ func (s *Store) investigationPut(inv investigation.Investigation) (types.Transac
 		ConditionExpression: aws.String("attribute_not_exists(pk)")}}, nil
 }
 
-// claimPut claims ref for invID, conditional on no claim existing.
+// claimPut claims ref for invID, conditional on no live claim existing:
+// none, or one whose window has passed.
 func (s *Store) claimPut(ref, invID string, expires time.Time) (types.TransactWriteItem, error) {
 	m, err := marshal(indicatorItem{
 		itemKeys:        itemKeys{indicatorPK(ref), skOpen, kindIndicator},
@@ -296,8 +300,16 @@ func (s *Store) claimPut(ref, invID string, expires time.Time) (types.TransactWr
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
+	cond := expression.AttributeNotExists(expression.Name(attrPK)).
+		Or(expression.Name(attrTTL).LessThanEqual(expression.Value(s.now().Unix())))
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("build claim condition: %w", err)
+	}
 	return types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: m,
-		ConditionExpression: aws.String("attribute_not_exists(pk)")}}, nil
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values()}}, nil
 }
 
 // countAlertUpdate counts one more alert on invID, conditional on the

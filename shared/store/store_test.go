@@ -429,3 +429,32 @@ func TestIngestRefusesAnAlertTooLargeToStore(t *testing.T) {
 		t.Errorf("the same source id at a normal size after a refusal: %v, want it stored", err)
 	}
 }
+
+func TestClaimOutlivingItsWindowNoLongerAttractsAlerts(t *testing.T) {
+	now := time.Now()
+	db := dynamodblocal.NewClient(dynamodblocal.Endpoint(t))
+	name := "firebreak-" + strings.ToLower(store.NewID())
+	if err := store.CreateTable(context.Background(), db, name); err != nil {
+		t.Fatal(err)
+	}
+	s := store.New(db, name, store.WithClock(func() time.Time { return now }))
+	ctx := context.Background()
+	in := intake(malwareAlert("gd-w1", "i-1"))
+	in.Window = time.Hour
+	first, err := s.Ingest(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// within the window the next alert joins; after it, a new investigation opens
+	now = now.Add(30 * time.Minute)
+	joined, err := s.Ingest(ctx, intake(malwareAlert("gd-w2", "i-2")))
+	if err != nil || joined.InvestigationID != first.InvestigationID {
+		t.Fatalf("alert within the window = %+v, %v; want it joined", joined, err)
+	}
+	now = now.Add(time.Hour)
+	later, err := s.Ingest(ctx, intake(malwareAlert("gd-w3", "i-3")))
+	if err != nil || !later.Opened || later.InvestigationID == first.InvestigationID {
+		t.Errorf("alert after the window = %+v, %v; want a new investigation", later, err)
+	}
+}

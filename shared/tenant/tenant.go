@@ -105,6 +105,7 @@ func ReadSnapshot(r io.Reader) (Snapshot, error) {
 
 // Keys of the tenant's items, apart from Firebreak's own.
 const (
+	prefixSeeded     = "TENANT#SEEDED"
 	prefixHost       = "TENANT#HOST#"
 	prefixUser       = "TENANT#USER#"
 	skMeta           = "META"
@@ -135,6 +136,22 @@ type userItem struct {
 }
 
 func fileSK(prefix string, f File) string { return prefix + f.SHA256 + "#" + f.Path }
+
+// SeedOnce seeds snap unless the table was seeded before, so a restarted
+// local host keeps what remediation changed. It reports whether it seeded.
+func (t *Tenant) SeedOnce(ctx context.Context, snap Snapshot) (bool, error) {
+	_, err := t.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &t.table,
+		Item:                key(prefixSeeded, skMeta),
+		ConditionExpression: aws.String("attribute_not_exists(pk)")})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("mark the tenant seeded: %w", err)
+	}
+	return true, t.Seed(ctx, snap)
+}
 
 // Seed writes snap into the table, replacing hosts and users with the
 // same ids. Files quarantined earlier stay quarantined records.

@@ -51,7 +51,11 @@ type Server struct {
 // Start runs DynamoDB Local in memory on a free loopback port and returns
 // once it answers HTTP. The emulator stops when ctx is done or Stop is
 // called; it is also killed if this process dies.
-func Start(ctx context.Context) (*Server, error) {
+func Start(ctx context.Context) (*Server, error) { return StartIn(ctx, "") }
+
+// StartIn is Start keeping the tables in dataDir, so they outlive the
+// emulator; an empty dataDir keeps them in memory.
+func StartIn(ctx context.Context, dataDir string) (*Server, error) {
 	// find the installed jar
 	dir, err := FindInstall()
 	if err != nil {
@@ -73,10 +77,18 @@ func Start(ctx context.Context) (*Server, error) {
 		output:   &syncBuffer{},
 		exited:   make(chan struct{}),
 	}
-	s.cmd = exec.CommandContext(ctx, "java",
-		"-Djava.library.path="+filepath.Join(dir, "DynamoDBLocal_lib"),
+	storage := []string{"-inMemory"}
+	if dataDir != "" {
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("start DynamoDB Local: %w", err)
+		}
+		storage = []string{"-dbPath", dataDir}
+	}
+	args := append([]string{
+		"-Djava.library.path=" + filepath.Join(dir, "DynamoDBLocal_lib"),
 		"-jar", filepath.Join(dir, "DynamoDBLocal.jar"),
-		"-inMemory", "-disableTelemetry", "-port", strconv.Itoa(port))
+		"-disableTelemetry", "-port", strconv.Itoa(port)}, storage...)
+	s.cmd = exec.CommandContext(ctx, "java", args...)
 	s.cmd.Dir = workDir
 	s.cmd.Stdout = s.output
 	s.cmd.Stderr = s.output

@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -104,8 +105,13 @@ func (h *Host) buildStateMachine(ctx context.Context) error {
 		}
 		tasks[name] = fn
 	}
+	stateDir := ""
+	if h.opts.StateDir != "" {
+		stateDir = filepath.Join(h.opts.StateDir, "stepfunctions")
+	}
 	engine, err := sfn.New(sfn.Options{Region: Region, AccountID: AccountID,
-		Functions: tasks, Logger: h.log, DynamoDBEndpoint: h.dynamoDBEndpoint})
+		Functions: tasks, Logger: h.log, DynamoDBEndpoint: h.dynamoDBEndpoint,
+		StateDir: stateDir})
 	if err != nil {
 		return fmt.Errorf("start the Step Functions engine: %w", err)
 	}
@@ -175,6 +181,12 @@ func (h *Host) createStateMachine(ctx context.Context) (string, error) {
 		def = strings.ReplaceAll(def, "${"+placeholder+"}", h.engine.FunctionARN(fn))
 	}
 	arn, err := h.engine.CreateStateMachine(ctx, sm.Name, def)
+	var exists *sfn.APIError
+	if errors.As(err, &exists) && exists.Code == "StateMachineAlreadyExists" {
+		// a restarted host with its state kept: the file may have changed
+		arn = fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", Region, AccountID, sm.Name)
+		err = h.engine.UpdateStateMachine(ctx, arn, def, "")
+	}
 	if err != nil {
 		return "", fmt.Errorf("create state machine %s: %w", sm.Name, err)
 	}

@@ -56,6 +56,10 @@ type Options struct {
 	Root string
 	// DynamoDBEndpoint reuses a running DynamoDB Local; empty starts one.
 	DynamoDBEndpoint string
+	// StateDir, when set, keeps the table and the executions there, so a
+	// restarted host resumes executions that wait on a task token; empty
+	// keeps everything in memory.
+	StateDir string
 	// Sources are the ingest sources and their secrets; nil means the
 	// demo source only.
 	Sources ingest.Sources
@@ -153,7 +157,11 @@ func withDefaults(o Options) Options {
 func (h *Host) startState(ctx context.Context) error {
 	endpoint := h.opts.DynamoDBEndpoint
 	if endpoint == "" {
-		srv, err := dynamodblocal.Start(ctx)
+		dataDir := ""
+		if h.opts.StateDir != "" {
+			dataDir = filepath.Join(h.opts.StateDir, "dynamodb")
+		}
+		srv, err := dynamodblocal.StartIn(ctx, dataDir)
 		if err != nil {
 			return err
 		}
@@ -202,7 +210,8 @@ func (h *Host) seedTenant(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return h.Tenant.Seed(ctx, snap)
+	_, err = h.Tenant.SeedOnce(ctx, snap)
+	return err
 }
 
 // Close stops serving, ends running executions and stops DynamoDB Local

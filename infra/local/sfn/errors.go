@@ -39,8 +39,9 @@ func runtimeErrorf(format string, args ...any) *statesError {
 
 // matchesError reports whether an ErrorEquals list handles the error name.
 // States.ALL matches every name, States.TaskFailed every name but the
-// timeouts, and States.Timeout also States.HeartbeatTimeout; neither, nor the name itself, matches States.Runtime, which
-// always fails the execution.
+// timeouts, and States.Timeout also States.HeartbeatTimeout. Nothing, not
+// even the name itself, matches States.Runtime, which always fails the
+// execution.
 func matchesError(errorEquals []string, name string) bool {
 	if name == errRuntime {
 		return false
