@@ -8,12 +8,13 @@ import (
 	"os"
 
 	"github.com/firebreak/firebreak/shared/alert"
+	"github.com/firebreak/firebreak/shared/ingest"
 )
 
 // runNormalize prints the normalized alert of a payload file, as ingest
 // would store it (without the raw payload): one JSON object for a payload
-// holding one alert, an array for a batch. A payload Firebreak cannot take
-// prints why, naming the field, and exits 1.
+// holding one alert, an array for a batch. A payload ingest would refuse
+// prints why, naming the item and field, and exits 1.
 func runNormalize(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("normalize", flag.ContinueOnError)
 	format := fs.String("format", "", "force a format instead of detecting it")
@@ -26,7 +27,11 @@ func runNormalize(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	// parse every item, reporting each one that fails
+	// the limits ingest applies, then every item, reporting each that fails
+	if err := ingest.CheckBody(body); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitError(1)
+	}
 	items, err := alert.ParseEach(body, *format)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -36,7 +41,11 @@ func runNormalize(args []string, stdout, stderr io.Writer) error {
 	failed := false
 	for _, it := range items {
 		if it.Err != nil {
-			fmt.Fprintln(stderr, it.Err)
+			reason := it.Err.Error()
+			if len(items) > 1 {
+				reason = ingest.ItemReason(it)
+			}
+			fmt.Fprintln(stderr, reason)
 			failed = true
 			continue
 		}

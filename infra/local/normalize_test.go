@@ -68,3 +68,19 @@ func TestNormalizeSaysWhichFieldIsWrong(t *testing.T) {
 		t.Errorf("error output %q does not name the severity field", errOut.String())
 	}
 }
+
+func TestNormalizeRefusesWhatIngestRefuses(t *testing.T) {
+	raw, _ := os.ReadFile("../../events/alerts/guardduty/execution-ec2-maliciousfile-ebs-scan.json")
+	tests := map[string][]byte{
+		"not UTF-8": append(bytes.Clone(raw[:len(raw)-2]), 0xff, '}'),
+		"too deep":  []byte(strings.Repeat("[", 70) + strings.Repeat("]", 70)),
+	}
+	for name, body := range tests {
+		path := filepath.Join(t.TempDir(), "in.json")
+		os.WriteFile(path, body, 0o600)
+		var out, errOut bytes.Buffer
+		if err := runNormalize([]string{path}, &out, &errOut); err == nil {
+			t.Errorf("%s: runNormalize succeeded, want the refusal ingest gives", name)
+		}
+	}
+}

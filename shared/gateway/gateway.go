@@ -6,6 +6,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -105,11 +106,18 @@ type errorReply struct {
 
 func errorBody(reason string) errorReply { return errorReply{Error: reason} }
 
-// reply answers with v as JSON.
+// reply answers with v as JSON. Reasons quote what the sender must send
+// ("<timestamp>.<body>"), so HTML characters stay as they are: the
+// answer is application/json with nosniff, never rendered as a page.
 func reply(status int, v any) events.APIGatewayProxyResponse {
-	body, err := json.Marshal(v)
-	if err != nil {
-		status, body = http.StatusInternalServerError, []byte(`{"error":"internal error"}`)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	body := []byte(`{"error":"internal error"}`)
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+	} else {
+		body = bytes.TrimRight(buf.Bytes(), "\n")
 	}
 	return events.APIGatewayProxyResponse{
 		StatusCode: status,

@@ -31,8 +31,9 @@ import (
 
 // Limits on a pushed request.
 const (
-	MaxBodyBytes = 256 * 1024 // larger bodies: 413
-	MaxJSONDepth = 64         // deeper nesting: 400
+	MaxBodyBytes  = 256 * 1024 // larger bodies: 413
+	MaxJSONDepth  = 64         // deeper nesting: 400
+	MaxBatchItems = 100        // more alerts in one request: 413
 )
 
 // Starter starts Step Functions executions; *sfn.Client satisfies it.
@@ -129,7 +130,7 @@ func (s *Service) IngestTrusted(ctx context.Context, source string, body []byte)
 }
 
 func (s *Service) trusted(ctx context.Context, source string, body []byte) (Reply, error) {
-	if err := checkLimits(body); err != nil {
+	if err := CheckBody(body); err != nil {
 		return Reply{}, err
 	}
 	return s.take(ctx, source, body, "")
@@ -178,12 +179,16 @@ func (s *Service) take(ctx context.Context, source string, body []byte, format s
 	if len(items) == 1 && items[0].Err != nil {
 		return Reply{}, &Rejection{Status: http.StatusBadRequest, Reason: items[0].Err.Error()}
 	}
+	if n := countAlerts(items); n > MaxBatchItems {
+		return Reply{}, &Rejection{Status: http.StatusRequestEntityTooLarge, Reason: fmt.Sprintf(
+			"the body holds %d alerts, the limit is %d a request: split it", n, MaxBatchItems)}
+	}
 	var reply Reply
 	var unavailable, tooLarge *Rejection
 	for _, it := range items {
 		if it.Err != nil {
 			reply.Results = append(reply.Results, Result{Status: StatusRejected,
-				Reason: it.Err.Error()})
+				Reason: ItemReason(it)})
 			continue
 		}
 		for _, a := range it.Alerts {
@@ -212,9 +217,27 @@ func (s *Service) take(ctx context.Context, source string, body []byte, format s
 	return reply, nil
 }
 
+// countAlerts counts the items of a body, an item that failed as one.
+func countAlerts(items []alert.Item) int {
+	n := 0
+	for _, it := range items {
+		n += max(len(it.Alerts), 1)
+	}
+	return n
+}
+
+// ItemReason says why an item of a batch was refused, naming where it is.
+func ItemReason(it alert.Item) string {
+	where := it.Path
+	if where == "" {
+		where = fmt.Sprintf("[%d]", it.Index)
+	}
+	return fmt.Sprintf("item %d (%s): %v", it.Index, where, it.Err)
+}
+
 // checkShape enforces the media type and the limits.
 func checkShape(req Request) error {
-	if err := checkLimits(req.Body); err != nil {
+	if err := CheckBody(req.Body); err != nil {
 		return err
 	}
 	mt, _, err := mime.ParseMediaType(req.ContentType)
@@ -225,10 +248,11 @@ func checkShape(req Request) error {
 	return nil
 }
 
-// checkLimits enforces the size and nesting limits and JSON's encoding,
-// UTF-8: a decoder would replace invalid bytes and so make two different
-// alerts look alike.
-func checkLimits(body []byte) error {
+// CheckBody enforces the size and nesting limits and JSON's encoding,
+// UTF-8 (a decoder would replace invalid bytes and so make two different
+// alerts look alike), returning a *Rejection. Ingest applies it to every
+// body before parsing; tools that normalize offline apply it too.
+func CheckBody(body []byte) error {
 	if len(body) > MaxBodyBytes {
 		return &Rejection{Status: http.StatusRequestEntityTooLarge,
 			Reason: fmt.Sprintf("body is %d bytes, the limit is %d", len(body), MaxBodyBytes)}

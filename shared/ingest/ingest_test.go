@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -97,5 +98,23 @@ func TestUpdatedFindingIsReportedUpdated(t *testing.T) {
 	reply, err := svc.Ingest(context.Background(), signedRequest([]byte(again)))
 	if err != nil || reply.Results[0].Status != ingest.StatusUpdated {
 		t.Errorf("re-sent with a higher count = %+v, %v; want updated", reply, err)
+	}
+}
+
+func TestBatchOverTheLimitIsRefusedWhole(t *testing.T) {
+	svc, db := newService(t)
+	items := make([]string, ingest.MaxBatchItems+1)
+	for i := range items {
+		items[i] = fmt.Sprintf(`{"schema":"firebreak.alert/v1","source_alert_id":"b-%d",`+
+			`"title":"t","time":"2025-03-14T08:21:07Z","severity":"low"}`, i)
+	}
+	body := []byte("[" + strings.Join(items, ",") + "]")
+	_, err := svc.Ingest(context.Background(), signedRequest(body))
+	var rej *ingest.Rejection
+	if !errors.As(err, &rej) || rej.Status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a batch of %d = %v, want 413", len(items), err)
+	}
+	if n := db.writes.Load(); n != 0 {
+		t.Errorf("a refused batch made %d writes, want none", n)
 	}
 }

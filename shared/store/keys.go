@@ -1,6 +1,8 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -42,7 +44,7 @@ func alertSK(t time.Time, id string) string {
 	return prefixAlert + t.UTC().Format(sortableTime) + "#" + id
 }
 
-func entitySK(ref string) string { return prefixEntity + ref }
+func entitySK(ref string) string { return prefixEntity + keyPart(ref) }
 
 func actionSK(id string) string { return prefixAction + id }
 
@@ -51,10 +53,25 @@ func eventSK(t time.Time, id string) string {
 }
 
 func dedupePK(source, sourceAlertID string) string {
-	return prefixSource + source + "#" + sourceAlertID
+	return prefixSource + keyPart(source) + "#" + keyPart(sourceAlertID)
 }
 
-func indicatorPK(ref string) string { return prefixIndicator + ref }
+func indicatorPK(ref string) string { return prefixIndicator + keyPart(ref) }
+
+// maxKeyPartBytes bounds a value a sender chose inside a key, well under
+// DynamoDB's limits of 2048 bytes for a partition key and 1024 for a sort
+// key.
+const maxKeyPartBytes = 512
+
+// keyPart returns v for use in a key: as it is when short, else its
+// SHA-256, so equal values still meet on one key however long they are.
+func keyPart(v string) string {
+	if len(v) <= maxKeyPartBytes {
+		return v
+	}
+	sum := sha256.Sum256([]byte(v))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
 
 // key builds the primary key attribute map of an item.
 func key(pk, sk string) map[string]types.AttributeValue {

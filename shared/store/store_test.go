@@ -458,3 +458,23 @@ func TestClaimOutlivingItsWindowNoLongerAttractsAlerts(t *testing.T) {
 		t.Errorf("alert after the window = %+v, %v; want a new investigation", later, err)
 	}
 }
+
+func TestIngestTakesIDsAndIndicatorsLongerThanAKey(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	long := strings.Repeat("i", 3000)
+	a := malwareAlert(long, "i-1")
+	a.Entities = append(a.Entities, alert.Entity{Type: alert.EntityDomain,
+		Key: strings.Repeat("d", 2100) + ".example"})
+	in := intake(a)
+	in.Indicators = append(in.Indicators, a.Entities[2].Ref())
+	first, err := s.Ingest(ctx, in)
+	if err != nil {
+		t.Fatalf("Ingest with a 3000-byte id and a 2100-byte domain: %v", err)
+	}
+	in.Alert.ID = store.NewID() // the same alert, delivered again
+	got, err := s.Ingest(ctx, in)
+	if err != nil || !got.Duplicate || got.AlertID != first.AlertID {
+		t.Errorf("the same long id again = %+v, %v; want a duplicate of %s", got, err,
+			first.AlertID)
+	}
+}

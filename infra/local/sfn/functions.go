@@ -151,7 +151,7 @@ func array(_ *intrinsic, args []any) (any, error) {
 
 func arrayPartition(_ *intrinsic, args []any) (any, error) {
 	arr, ok := args[0].([]any)
-	size, okSize := args[1].(int64)
+	size, okSize := integral(args[1])
 	if !ok || !okSize || size < 1 {
 		return nil, errors.New("want an array and a positive integer chunk size")
 	}
@@ -177,9 +177,9 @@ func arrayContains(_ *intrinsic, args []any) (any, error) {
 }
 
 func arrayRange(_ *intrinsic, args []any) (any, error) {
-	start, ok1 := args[0].(int64)
-	end, ok2 := args[1].(int64)
-	step, ok3 := args[2].(int64)
+	start, ok1 := integral(args[0])
+	end, ok2 := integral(args[1])
+	step, ok3 := integral(args[2])
 	if !ok1 || !ok2 || !ok3 || step == 0 {
 		return nil, errors.New("want integers start, end and a non-zero step")
 	}
@@ -308,8 +308,8 @@ func jsonMerge(_ *intrinsic, args []any) (any, error) {
 
 // mathRandom returns an integer in [start, end), seeded when asked.
 func mathRandom(_ *intrinsic, args []any) (any, error) {
-	start, ok1 := args[0].(int64)
-	end, ok2 := args[1].(int64)
+	start, ok1 := integral(args[0])
+	end, ok2 := integral(args[1])
 	if !ok1 || !ok2 || end <= start {
 		return nil, errors.New("want integers start < end")
 	}
@@ -335,14 +335,17 @@ func mathAdd(_ *intrinsic, args []any) (any, error) {
 	return a + b, nil
 }
 
-// integral returns a number with no fraction as an integer.
+// integral returns a number as an integer, rounding a fraction to the
+// nearest integer (halves away from zero), as the Step Functions
+// documentation says the integer arguments of States.ArrayPartition,
+// States.ArrayRange, States.MathRandom and States.MathAdd are.
 func integral(v any) (int64, bool) {
 	switch n := v.(type) {
 	case int64:
 		return n, true
 	case float64:
-		if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
-			return int64(n), true
+		if r := math.Round(n); math.Abs(r) < 1<<53 {
+			return int64(r), true
 		}
 	}
 	return 0, false

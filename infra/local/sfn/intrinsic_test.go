@@ -50,6 +50,11 @@ func TestIntrinsicFunctions(t *testing.T) {
 		{`States.StringSplit($.mixed, '.+,=')`, `["This","is","a","test","string"]`},
 		{`States.MathRandom(7, 8)`, `7`},
 		{`States.ArrayGetItem($['inputArray'], 0)`, `1`},
+		// "Input validation": a non-integer argument is rounded to the nearest integer
+		{`States.MathAdd(1.6, 2)`, `4`},
+		{`States.ArrayPartition($.inputArray, 3.6)`, `[[1,2,3,4],[5,6,7,8],[9]]`},
+		{`States.ArrayRange(1.2, 5.7, 2)`, `[1,3,5]`},
+		{`States.MathRandom(6.6, 7.6)`, `7`},
 	}
 	h := newHarness(t, nil)
 	for _, tt := range tests {
