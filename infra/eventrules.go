@@ -7,7 +7,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdadestinations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
@@ -32,16 +31,12 @@ const (
 
 // newEventRules creates an EventBridge rule on the default bus for each
 // event rule of s, invoking its function. An event that neither
-// EventBridge nor Lambda could get handled ends in one dead-letter queue.
-func newEventRules(st awscdk.Stack, s stack.Stack, fns map[string]awslambda.Function) error {
-	if len(s.EventRules) == 0 {
-		return nil
-	}
-	dlq := newDeadLetterQueue(st)
+// EventBridge nor Lambda (see newFunctions) could get handled ends in dlq.
+func newEventRules(
+	st awscdk.Stack, s stack.Stack, fns map[string]awslambda.Function, dlq awssqs.Queue,
+) error {
 	ids := make(map[string]string)
-	configured := make(map[string]bool)
 	for _, er := range s.EventRules {
-		// the rule and its target, checked against the description
 		fn, ok := fns[er.Function]
 		if !ok {
 			return fmt.Errorf("event rule %s: no function %q", er.Name, er.Function)
@@ -50,17 +45,6 @@ func newEventRules(st awscdk.Stack, s stack.Stack, fns map[string]awslambda.Func
 			return err
 		}
 		newEventRule(st, s, er, fn, dlq)
-
-		// the function's own retries of an event it failed on, once per
-		// function however many rules invoke it
-		if !configured[er.Function] {
-			fn.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
-				OnFailure:     awslambdadestinations.NewSqsDestination(dlq),
-				MaxEventAge:   awscdk.Duration_Hours(jsii.Number(asyncMaxAgeHours)),
-				RetryAttempts: jsii.Number(asyncRetryAttempts),
-			})
-			configured[er.Function] = true
-		}
 	}
 	return nil
 }
@@ -75,14 +59,17 @@ func checkEventRule(ids map[string]string, er stack.EventRule) error {
 	return claimID(ids, "event rule", er.Name)
 }
 
-// newDeadLetterQueue creates the queue where undelivered events wait for
-// an operator: encrypted, reachable only over TLS.
+// newDeadLetterQueue creates the queue where undelivered events and failed
+// asynchronous invocations wait for an operator: encrypted, reachable only
+// over TLS.
 func newDeadLetterQueue(st awscdk.Stack) awssqs.Queue {
-	return awssqs.NewQueue(st, jsii.String("EventsDeadLetterQueue"), &awssqs.QueueProps{
+	q := awssqs.NewQueue(st, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(deadLetterRetentionDays)),
 	})
+	suppress(q, nagDeadLetterQueue)
+	return q
 }
 
 // newEventRule creates the rule er on the default bus, matching events by

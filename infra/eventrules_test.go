@@ -178,11 +178,12 @@ func TestDeadLetterQueueTakesEventsFromEventBridgeOverTLSOnly(t *testing.T) {
 	}
 }
 
-func TestEventTargetsSendWhatTheyFailOnToTheQueue(t *testing.T) {
+func TestFunctionsSendWhatTheyFailOnAsynchronouslyToTheQueue(t *testing.T) {
 	tmpl := shipped(t)
 	queueID, _ := tmpl.only(t, "AWS::SQS::Queue")
 	configs := tmpl.ofType("AWS::Lambda::EventInvokeConfig")
-	for _, name := range ruleTargets(stack.Firebreak) {
+	for _, f := range stack.Firebreak.Functions {
+		name := f.Name
 		t.Run(name, func(t *testing.T) {
 			fnID, _ := tmpl.function(t, name)
 			var found int

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,8 +15,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdadestinations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -34,6 +37,11 @@ const (
 	defaultAssetDir = "build/functions"
 	bootstrapFile   = "bootstrap"
 )
+
+// contextAPIGatewayLogsRole is the CDK context value that, when "true",
+// makes the stack set the account's API Gateway CloudWatch Logs role,
+// which the API's access logs need once per account and region.
+const contextAPIGatewayLogsRole = "apiGatewayLogsRole"
 
 // What the deployed stack is set to, beyond the description.
 const (
@@ -61,6 +69,8 @@ type resources struct {
 	machine awsstepfunctions.StateMachine
 	// apiKeySources is the JSON object {"<API key id>": "<source>"}.
 	apiKeySources *string
+	approvals     approvals
+	quarantine    quarantine
 }
 
 // NewStack adds to scope the stack that s describes, with a table shaped by
@@ -93,12 +103,15 @@ func NewStack(
 	st := awscdk.NewStack(scope, jsii.String(s.Name), &awscdk.StackProps{
 		Description: jsii.String("Firebreak: automated security investigation and remediation"),
 	})
-	fns := newFunctions(st, s, in.assets)
+	dlq := newDeadLetterQueue(st)
+	fns := newFunctions(st, s, in.assets, dlq)
 	keys := newSourceKeys(st, s, in.config.Sources)
 	r := resources{
 		table:         newTable(st, schema),
 		secret:        newSourceSecrets(st),
 		apiKeySources: apiKeySources(st, keys),
+		approvals:     newApprovals(st, s),
+		quarantine:    newQuarantine(st, s),
 	}
 	if r.machine, err = newStateMachine(st, s, in.definition, fns); err != nil {
 		return nil, err
@@ -111,26 +124,36 @@ func NewStack(
 		}
 	}
 
-	// the REST API in front of them, the keyed sources' usage plan on it,
-	// and the EventBridge rules that deliver findings
-	api, err := newAPI(st, s, fns)
+	// the analysts who may read the action center's API, the REST API in
+	// front of the functions, the keyed sources' usage plan on it, and
+	// the EventBridge rules that deliver findings
+	team := newAnalysts(st, s)
+	api, err := newAPI(st, s, fns, team)
 	if err != nil {
 		return nil, err
 	}
 	newUsagePlan(st, s, api, keys)
-	if err := newEventRules(st, s, fns); err != nil {
+	if err := newEventRules(st, s, fns, dlq); err != nil {
 		return nil, err
 	}
 
-	// its URL as an output of a stable name, in place of CDK's own, and
-	// the ids an operator fetches the API keys' values with
+	// what an operator watches, and what they read after a deploy
+	newMonitoring(st, s, monitored{machine: r.machine, dlq: dlq, fns: fns, key: r.approvals.key})
+	outputs(st, api, team, keys)
+	return st, nil
+}
+
+// outputs replaces CDK's own output of the API's URL by one of a stable
+// name, and adds what an operator configures the analysts' sign-in and the
+// keyed sources with.
+func outputs(st awscdk.Stack, api awsapigateway.RestApi, team analysts, keys []sourceKey) {
 	api.Node().TryRemoveChild(jsii.String("Endpoint"))
 	awscdk.NewCfnOutput(st, jsii.String("APIURL"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Base URL of Firebreak's REST API"),
 		Value:       api.Url(),
 	})
+	outputAnalysts(st, team)
 	outputKeyIDs(st, keys)
-	return st, nil
 }
 
 // inputs is what a stack is built from besides its description.
@@ -232,8 +255,8 @@ func physicalName(s stack.Stack, name string) *string {
 }
 
 // newTable creates the single table from schema: on demand, encrypted with
-// the AWS managed key, recoverable to a point in time, and kept when the
-// stack is deleted.
+// the AWS managed key, recoverable to a point in time, protected from
+// deletion, and kept when the stack is deleted.
 func newTable(st awscdk.Stack, schema store.Schema) awsdynamodb.Table {
 	t := awsdynamodb.NewTable(st, jsii.String("Table"), &awsdynamodb.TableProps{
 		PartitionKey: stringKey(schema.PartitionKey),
@@ -244,6 +267,7 @@ func newTable(st awscdk.Stack, schema store.Schema) awsdynamodb.Table {
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
 		},
 		TimeToLiveAttribute: jsii.String(schema.TTLAttribute),
+		DeletionProtection:  jsii.Bool(true),
 		RemovalPolicy:       awscdk.RemovalPolicy_RETAIN,
 	})
 	for _, ix := range schema.Indexes {
@@ -272,7 +296,7 @@ func stringKey(name string) *awsdynamodb.Attribute {
 // newSourceSecrets creates the secret holding the ingest sources' signing
 // secrets as a JSON object {"<source>": "<secret>"}.
 func newSourceSecrets(st awscdk.Stack) awssecretsmanager.Secret {
-	return awssecretsmanager.NewSecret(st, jsii.String("SourceSecrets"),
+	secret := awssecretsmanager.NewSecret(st, jsii.String("SourceSecrets"),
 		&awssecretsmanager.SecretProps{
 			Description: jsii.String(
 				`Firebreak ingest sources' signing secrets: {"<source>": "<secret>"}`),
@@ -283,22 +307,32 @@ func newSourceSecrets(st awscdk.Stack) awssecretsmanager.Secret {
 				PasswordLength:       jsii.Number(sourceSecretLength),
 			},
 		})
+	suppress(secret, nagSourceSecrets)
+	return secret
 }
 
 // newFunctions creates one Lambda function per described function, keyed
-// by name.
+// by name. An asynchronous invocation that still fails after Lambda's
+// retries ends in dlq.
 func newFunctions(
-	st awscdk.Stack, s stack.Stack, assets string,
+	st awscdk.Stack, s stack.Stack, assets string, dlq awssqs.Queue,
 ) map[string]awslambda.Function {
 	fns := make(map[string]awslambda.Function, len(s.Functions))
 	for _, f := range s.Functions {
-		fns[f.Name] = newFunction(st, s, f, assets)
+		fn := newFunction(st, s, f, assets)
+		fn.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
+			OnFailure:     awslambdadestinations.NewSqsDestination(dlq),
+			MaxEventAge:   awscdk.Duration_Hours(jsii.Number(asyncMaxAgeHours)),
+			RetryAttempts: jsii.Number(asyncRetryAttempts),
+		})
+		fns[f.Name] = fn
 	}
 	return fns
 }
 
-// newFunction creates the Lambda function f with its own log group. Its
-// environment and permissions come later, from resources.wire.
+// newFunction creates the Lambda function f with its own log group, traced
+// with X-Ray and logging JSON at logLevel. Its environment and permissions
+// come later, from resources.wire.
 func newFunction(
 	st awscdk.Stack, s stack.Stack, f stack.Function, assets string,
 ) awslambda.Function {
@@ -307,7 +341,11 @@ func newFunction(
 		Retention:     logRetention,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
-	return awslambda.NewFunction(st, jsii.String(id+"Function"), &awslambda.FunctionProps{
+	var reserved *float64
+	if f.ReservedConcurrency > 0 {
+		reserved = jsii.Number(f.ReservedConcurrency)
+	}
+	fn := awslambda.NewFunction(st, jsii.String(id+"Function"), &awslambda.FunctionProps{
 		FunctionName: physicalName(s, f.Name),
 		Description:  jsii.String(f.Description),
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
@@ -316,8 +354,17 @@ func newFunction(
 		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(assets, f.Name)), nil),
 		MemorySize:   jsii.Number(f.MemoryMB),
 		Timeout:      awscdk.Duration_Seconds(jsii.Number(f.TimeoutSec)),
-		LogGroup:     logs,
+		Role:         functionRole(st, s, f),
+
+		ReservedConcurrentExecutions: reserved,
+		Tracing:                      awslambda.Tracing_ACTIVE,
+		LogGroup:                     logs,
+		LoggingFormat:                awslambda.LoggingFormat_JSON,
+		ApplicationLogLevelV2:        awslambda.ApplicationLogLevel(logLevel),
+		SystemLogLevelV2:             awslambda.SystemLogLevel_INFO,
 	})
+	suppress(fn.Role(), nagLambdaLogging, nagTracing)
+	return fn
 }
 
 // newStateMachine creates the investigation workflow from its ASL
@@ -365,6 +412,7 @@ func newStateMachine(
 	for _, fn := range steps {
 		fn.GrantInvoke(sm)
 	}
+	suppress(sm.Role(), nagStateMachineLogging, nagStepVersions)
 	return sm, nil
 }
 
@@ -385,8 +433,10 @@ func (r resources) wire(fn awslambda.Function, f stack.Function) error {
 	case stack.NoAccess:
 	case stack.ReadOnly:
 		r.table.GrantReadData(fn)
+		suppress(fn.Role(), nagTableIndexes)
 	case stack.ReadWrite:
 		r.table.GrantReadWriteData(fn)
+		suppress(fn.Role(), nagTableIndexes)
 	default:
 		return fmt.Errorf("unknown table access %d", f.Table)
 	}
@@ -398,7 +448,30 @@ func (r resources) wire(fn awslambda.Function, f stack.Function) error {
 	if f.ReadsSourceSecrets {
 		r.secret.GrantRead(fn, nil)
 	}
+
+	// what the environment names: approvals, quarantine, member accounts
+	for _, name := range f.Env {
+		r.grant(fn, name)
+	}
 	return nil
+}
+
+// grant lets fn use what the environment variable name points at, for
+// the variables whose need is the grant (see stack.EnvApprovalsTopicARN).
+func (r resources) grant(fn awslambda.Function, name string) {
+	switch name {
+	case stack.EnvApprovalsTopicARN:
+		r.approvals.topic.GrantPublish(fn)
+		suppress(fn.Role(), nagTopicKey)
+	case stack.EnvLinkSigningSecretARN:
+		r.approvals.linkSecret.GrantRead(fn, nil)
+	case stack.EnvQuarantineBucket:
+		r.quarantine.grantObjects(fn)
+		suppress(fn.Role(), nagQuarantineObjects)
+	case stack.EnvRemediationRoleName:
+		grantAssumeMemberRole(fn)
+		suppress(fn.Role(), nagMemberRoles)
+	}
 }
 
 // envValue is the value of the environment variable name, pointing at the
@@ -415,29 +488,28 @@ func (r resources) envValue(name string) (*string, error) {
 		return r.apiKeySources, nil
 	case stack.EnvLogLevel:
 		return jsii.String(logLevel), nil
+	case stack.EnvApprovalsTopicARN:
+		return r.approvals.topic.TopicArn(), nil
+	case stack.EnvLinkSigningSecretARN:
+		return r.approvals.linkSecret.SecretArn(), nil
+	case stack.EnvQuarantineBucket:
+		return r.quarantine.bucket.BucketName(), nil
+	case stack.EnvIsolationGroupID:
+		return r.quarantine.isolationGroupID(), nil
+	case stack.EnvRemediationRoleName:
+		return jsii.String(remediationRoleName), nil
 	}
 	return nil, fmt.Errorf("environment variable %s: the CDK app has no value for it", name)
 }
 
 // newAPI creates the REST API with a Lambda proxy integration per route.
+// Routes under analystPathPrefix admit only the analysts of team; the
+// others authenticate in their function (signatures) or with an API key.
 func newAPI(
-	st awscdk.Stack, s stack.Stack, fns map[string]awslambda.Function,
+	st awscdk.Stack, s stack.Stack, fns map[string]awslambda.Function, team analysts,
 ) (awsapigateway.RestApi, error) {
-	// the API and its one stage: throttled, request and response bodies
-	// never logged
-	api := awsapigateway.NewRestApi(st, jsii.String("API"), &awsapigateway.RestApiProps{
-		RestApiName:    jsii.String(s.Name),
-		Description:    jsii.String("Firebreak: alert intake and the action center's API"),
-		EndpointTypes:  &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL},
-		CloudWatchRole: jsii.Bool(false),
-		DeployOptions: &awsapigateway.StageOptions{
-			StageName:            jsii.String(apiStage),
-			ThrottlingRateLimit:  jsii.Number(apiRateLimitPerSecond),
-			ThrottlingBurstLimit: jsii.Number(apiBurstLimit),
-			DataTraceEnabled:     jsii.Bool(false),
-			MetricsEnabled:       jsii.Bool(true),
-		},
-	})
+	api := newRestAPI(st, s)
+	check := newRequestChecks(st, api)
 
 	// one method per route; ResourceForPath makes the path's resources,
 	// {id} included
@@ -448,10 +520,119 @@ func newAPI(
 		}
 		integration := awsapigateway.NewLambdaIntegration(fn,
 			&awsapigateway.LambdaIntegrationOptions{Proxy: jsii.Bool(true)})
-		api.Root().ResourceForPath(jsii.String(rt.Path)).
-			AddMethod(jsii.String(rt.Method), integration, &awsapigateway.MethodOptions{
-				ApiKeyRequired: jsii.Bool(rt.APIKeyRequired),
-			})
+		m := api.Root().ResourceForPath(jsii.String(rt.Path)).
+			AddMethod(jsii.String(rt.Method), integration, methodOptions(rt, check, team))
+		if !analystRoute(rt) {
+			suppress(m, nagSignedRoute...)
+		}
 	}
+	suppress(api.DeploymentStage(), nagStage...)
 	return api, nil
 }
+
+// newRestAPI creates the REST API and its one stage: throttled, traced,
+// its access logged as JSON, request and response bodies never logged.
+func newRestAPI(st awscdk.Stack, s stack.Stack) awsapigateway.RestApi {
+	access := awslogs.NewLogGroup(st, jsii.String("APIAccessLogs"), &awslogs.LogGroupProps{
+		Retention:     logRetention,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	return awsapigateway.NewRestApi(st, jsii.String("API"), &awsapigateway.RestApiProps{
+		RestApiName:    jsii.String(s.Name),
+		Description:    jsii.String("Firebreak: alert intake and the action center's API"),
+		EndpointTypes:  &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL},
+		CloudWatchRole: jsii.Bool(createsAPIGatewayLogsRole(st)),
+		DeployOptions: &awsapigateway.StageOptions{
+			StageName:            jsii.String(apiStage),
+			ThrottlingRateLimit:  jsii.Number(apiRateLimitPerSecond),
+			ThrottlingBurstLimit: jsii.Number(apiBurstLimit),
+			DataTraceEnabled:     jsii.Bool(false),
+			MetricsEnabled:       jsii.Bool(true),
+			TracingEnabled:       jsii.Bool(true),
+			AccessLogDestination: awsapigateway.NewLogGroupLogDestination(access),
+			AccessLogFormat:      accessLogFormat(),
+		},
+	})
+}
+
+// createsAPIGatewayLogsRole reports whether the context asks for the
+// account's API Gateway CloudWatch Logs role. API Gateway writes access
+// logs only in an account that has one; the role is an account setting,
+// shared by every API of the region, so the stack creates it only when
+// asked (contextAPIGatewayLogsRole).
+func createsAPIGatewayLogsRole(st awscdk.Stack) bool {
+	v := st.Node().TryGetContext(jsii.String(contextAPIGatewayLogsRole))
+	return v == true || v == "true"
+}
+
+// accessLogFormat is one JSON object per request: who, what, when and the
+// outcome, never a body or a header that could carry a secret.
+func accessLogFormat() awsapigateway.AccessLogFormat {
+	return awsapigateway.AccessLogFormat_JsonWithStandardFields(
+		&awsapigateway.JsonWithStandardFieldProps{
+			Caller: jsii.Bool(true), HttpMethod: jsii.Bool(true), Ip: jsii.Bool(true),
+			Protocol: jsii.Bool(true), RequestTime: jsii.Bool(true),
+			ResourcePath: jsii.Bool(true), ResponseLength: jsii.Bool(true),
+			Status: jsii.Bool(true), User: jsii.Bool(true),
+		})
+}
+
+// requestChecks are what API Gateway checks a request against before
+// invoking a function.
+type requestChecks struct {
+	validator awsapigateway.RequestValidator
+	body      awsapigateway.Model // a POST body: a JSON object or array
+}
+
+// newRequestChecks creates the API's one request validator, checking
+// bodies and required path parameters, and the model of a POST body. The
+// functions still parse and check what they read; API Gateway only turns
+// away what no function could take, before it costs an invocation.
+func newRequestChecks(st awscdk.Stack, api awsapigateway.RestApi) requestChecks {
+	validator := api.AddRequestValidator(jsii.String("RequestValidator"),
+		&awsapigateway.RequestValidatorOptions{
+			ValidateRequestBody:       jsii.Bool(true),
+			ValidateRequestParameters: jsii.Bool(true),
+		})
+	body := api.AddModel(jsii.String("JSONBody"), &awsapigateway.ModelOptions{
+		ContentType: jsii.String("application/json"),
+		Description: jsii.String("An alert or a batch of alerts: a JSON object or array"),
+		Schema: &awsapigateway.JsonSchema{
+			Schema: awsapigateway.JsonSchemaVersion_DRAFT4,
+			Type: &[]awsapigateway.JsonSchemaType{
+				awsapigateway.JsonSchemaType_OBJECT, awsapigateway.JsonSchemaType_ARRAY,
+			},
+		},
+	})
+	return requestChecks{validator: validator, body: body}
+}
+
+// methodOptions are the options of the method serving rt: its validation,
+// and who may call it.
+func methodOptions(
+	rt stack.Route, check requestChecks, team analysts,
+) *awsapigateway.MethodOptions {
+	// the path's parameters are required; a POST carries a JSON body
+	params := make(map[string]*bool)
+	for _, m := range placeholderParam.FindAllStringSubmatch(rt.Path, -1) {
+		params["method.request.path."+m[1]] = jsii.Bool(true)
+	}
+	opts := &awsapigateway.MethodOptions{
+		ApiKeyRequired:    jsii.Bool(rt.APIKeyRequired),
+		RequestValidator:  check.validator,
+		RequestParameters: &params,
+	}
+	if rt.Method == http.MethodPost {
+		opts.RequestModels = &map[string]awsapigateway.IModel{"application/json": check.body}
+	}
+
+	// the action center's API is for signed-in analysts only
+	if analystRoute(rt) {
+		opts.AuthorizationType = awsapigateway.AuthorizationType_COGNITO
+		opts.Authorizer = team.authorizer
+	}
+	return opts
+}
+
+// placeholderParam matches a {name} path parameter of a route.
+var placeholderParam = regexp.MustCompile(`\{(\w+)\}`)

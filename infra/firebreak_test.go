@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
 
@@ -148,27 +149,45 @@ func synthesize(name string, configYAML []byte) (cfn *cfnTemplate, err error) {
 		}
 	}()
 
+	app, err := testApp(name, nil)
+	if err != nil {
+		return nil, err
+	}
+	st, err := NewStack(app, stack.Firebreak, store.TableSchema, configYAML, repositoryRoot())
+	if err != nil {
+		return nil, fmt.Errorf("new stack: %w", err)
+	}
+	return decode(st)
+}
+
+// testApp returns an app with the built functions, the context of
+// cdk.json and extra, and cdk-nag's checks, which synthesizes into the
+// cloud assembly name.
+func testApp(name string, extra map[string]any) (awscdk.App, error) {
 	// the functions, built as infra/build-functions.sh builds them
 	assets, err := builtFunctions()
 	if err != nil {
 		return nil, err
 	}
 
-	// the stack, synthesized in process
-	root := repositoryRoot()
-	ctx, err := cdkContext(root)
+	// the app, synthesized in process
+	ctx, err := cdkContext(repositoryRoot())
 	if err != nil {
 		return nil, err
 	}
 	ctx[contextAssetDir] = assets
+	maps.Copy(ctx, extra)
 	app := awscdk.NewApp(&awscdk.AppProps{
 		Context: &ctx,
 		Outdir:  jsii.String(filepath.Join(built.dir, name+".out")),
 	})
-	st, err := NewStack(app, stack.Firebreak, store.TableSchema, configYAML, root)
-	if err != nil {
-		return nil, fmt.Errorf("new stack: %w", err)
-	}
+	checkApp(app)
+	return app, nil
+}
+
+// decode synthesizes st, with cdk-nag's checks if its app has them, and
+// returns its template and the checks' findings.
+func decode(st awscdk.Stack) (*cfnTemplate, error) {
 	template := assertions.Template_FromStack(st, nil)
 
 	// the template as plain Go values
@@ -176,22 +195,46 @@ func synthesize(name string, configYAML []byte) (cfn *cfnTemplate, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode template: %w", err)
 	}
-	cfn = &cfnTemplate{assert: template}
+	cfn := &cfnTemplate{assert: template, findings: nagFindings(st)}
 	if err := json.Unmarshal(b, cfn); err != nil {
 		return nil, fmt.Errorf("decode template: %w", err)
 	}
 	return cfn, nil
 }
 
+// nagFindings are cdk-nag's error and warning annotations on st, each as
+// "<construct path>: <rule>[<finding>]", without the rule's explanation.
+func nagFindings(st awscdk.Stack) []string {
+	annotations := assertions.Annotations_FromStack(st)
+	rule := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+	var found []string
+	for _, list := range [][]*cxapi.SynthesisMessage{
+		*annotations.FindError(jsii.String("*"), rule),
+		*annotations.FindWarning(jsii.String("*"), rule),
+	} {
+		for _, m := range list {
+			rule, _, _ := strings.Cut(fmt.Sprint(m.Entry.Data), ": ")
+			found = append(found, *m.Id+": "+rule)
+		}
+	}
+	return found
+}
+
 // buildFunctions builds each function for Lambda into out/<name>/bootstrap,
 // with the flags of infra/build-functions.sh.
 func buildFunctions(root, out string, fns []stack.Function) error {
+	return buildFunctionsFor(root, out, fns, "arm64")
+}
+
+// buildFunctionsFor builds each function as buildFunctions does, for the
+// architecture arch.
+func buildFunctionsFor(root, out string, fns []stack.Function, arch string) error {
 	for _, f := range fns {
 		cmd := exec.Command("go", "build",
 			"-tags", "lambda.norpc", "-trimpath", "-buildvcs=false", "-ldflags=-s -w",
 			"-o", filepath.Join(out, f.Name, bootstrapFile), "./functions/"+f.Name)
 		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+		cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch, "CGO_ENABLED=0")
 		if b, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("build function %s (./functions/%s): %w\n%s",
 				f.Name, f.Name, err, b)
@@ -221,10 +264,12 @@ func cdkContext(root string) (map[string]any, error) {
 
 // cfnTemplate is the part of a CloudFormation template the tests read.
 type cfnTemplate struct {
-	Resources map[string]cfnResource `json:"Resources"`
-	Outputs   map[string]any         `json:"Outputs"`
+	Resources  map[string]cfnResource `json:"Resources"`
+	Outputs    map[string]any         `json:"Outputs"`
+	Parameters map[string]any         `json:"Parameters"`
 
-	assert assertions.Template // the same template, for CDK's assertions
+	assert   assertions.Template // the same template, for CDK's assertions
+	findings []string            // cdk-nag's, unsuppressed
 }
 
 // cfnResource is one resource of a template.
@@ -256,6 +301,23 @@ func (c *cfnTemplate) only(t *testing.T, typ string) (string, cfnResource) {
 		return id, r
 	}
 	panic("unreachable")
+}
+
+// named returns the logical ID of the one resource of type typ whose
+// construct ID is id: CDK makes the logical ID from the construct path,
+// id and an eight-digit hash.
+func (c *cfnTemplate) named(t *testing.T, typ, id string) string {
+	t.Helper()
+	var found []string
+	for lid := range c.ofType(typ) {
+		if len(lid) == len(id)+8 && strings.HasPrefix(lid, id) {
+			found = append(found, lid)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%s named %s: got %v, want one", typ, id, found)
+	}
+	return found[0]
 }
 
 // function returns the Lambda function deployed for the described function
@@ -392,9 +454,11 @@ func TestStackHasOneResourcePerDescribedPart(t *testing.T) {
 		// no helper functions: log groups are made, not retention-managed
 		{"AWS::Lambda::Function", len(fb.Functions)},
 		{"Custom::LogRetention", 0},
-		{"AWS::Logs::LogGroup", len(fb.Functions) + 1},
+		// the functions', the state machine's and the API's access logs
+		{"AWS::Logs::LogGroup", len(fb.Functions) + 2},
 		{"AWS::DynamoDB::Table", 1},
-		{"AWS::SecretsManager::Secret", 1},
+		// the sources' signing secrets and the link-signing secret
+		{"AWS::SecretsManager::Secret", 2},
 		{"AWS::StepFunctions::StateMachine", 1},
 		{"AWS::ApiGateway::RestApi", 1},
 		{"AWS::ApiGateway::Method", len(fb.Routes)},
@@ -406,7 +470,23 @@ func TestStackHasOneResourcePerDescribedPart(t *testing.T) {
 		{"AWS::ApiGateway::UsagePlan", 0},
 		{"AWS::Events::Rule", len(fb.EventRules)},
 		{"AWS::SQS::Queue", 1},
-		{"AWS::Lambda::EventInvokeConfig", len(ruleTargets(fb))},
+		{"AWS::Lambda::EventInvokeConfig", len(fb.Functions)},
+		{"AWS::ApiGateway::RequestValidator", 1},
+		{"AWS::ApiGateway::Model", 1},
+		{"AWS::ApiGateway::Authorizer", 1},
+		{"AWS::Cognito::UserPool", 1},
+		{"AWS::Cognito::UserPoolClient", 1},
+		// approvals and alarms, under one key
+		{"AWS::SNS::Topic", 2},
+		{"AWS::KMS::Key", 1},
+		// the quarantine and its access logs
+		{"AWS::S3::Bucket", 2},
+		// none without the context's isolationVpcId
+		{"AWS::EC2::SecurityGroup", 0},
+		// failed executions, dead letters, pending approvals, and a 5xx
+		// on each route
+		{"AWS::CloudWatch::Alarm", 3 + len(fb.Routes)},
+		{"AWS::CloudWatch::Dashboard", 1},
 	}
 	for _, tt := range tests {
 		check(t, tt.typ, func() {
@@ -459,11 +539,42 @@ func TestFunctionsLogToTheirOwnRetainedLogGroup(t *testing.T) {
 	}
 }
 
+func TestFunctionsAreTracedLogJSONAndAreCappedAsDescribed(t *testing.T) {
+	tmpl := shipped(t)
+	for _, f := range stack.Firebreak.Functions {
+		t.Run(f.Name, func(t *testing.T) {
+			_, r := tmpl.function(t, f.Name)
+			cfg, _ := r.Properties["LoggingConfig"].(map[string]any)
+			want := map[string]any{
+				"TracingConfig":  map[string]any{"Mode": "Active"},
+				"LogFormat":      "JSON",
+				"AppLogLevel":    logLevel,
+				"SystemLogLevel": "INFO",
+			}
+			got := map[string]any{
+				"TracingConfig":  r.Properties["TracingConfig"],
+				"LogFormat":      cfg["LogFormat"],
+				"AppLogLevel":    cfg["ApplicationLogLevel"],
+				"SystemLogLevel": cfg["SystemLogLevel"],
+			}
+			if f.ReservedConcurrency > 0 {
+				want["Reserved"] = float64(f.ReservedConcurrency)
+			}
+			if v, ok := r.Properties["ReservedConcurrentExecutions"]; ok {
+				got["Reserved"] = v
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("properties (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestFunctionsGetTheEnvironmentTheyRead(t *testing.T) {
 	tmpl := shipped(t)
 	tableID, _ := tmpl.only(t, "AWS::DynamoDB::Table")
 	machineID, _ := tmpl.only(t, "AWS::StepFunctions::StateMachine")
-	secretID, _ := tmpl.only(t, "AWS::SecretsManager::Secret")
+	secretID := tmpl.named(t, "AWS::SecretsManager::Secret", "SourceSecrets")
 	values := map[string]any{
 		stack.EnvTableName:        map[string]any{"Ref": tableID},
 		stack.EnvStateMachineARN:  map[string]any{"Ref": machineID},
@@ -517,7 +628,8 @@ func TestTableFollowsTheSchema(t *testing.T) {
 		"PointInTimeRecoverySpecification": map[string]any{
 			"PointInTimeRecoveryEnabled": true,
 		},
-		"SSESpecification": map[string]any{"SSEEnabled": true},
+		"SSESpecification":          map[string]any{"SSEEnabled": true},
+		"DeletionProtectionEnabled": true,
 	}
 
 	got := make(map[string]any)
@@ -631,7 +743,7 @@ func TestStateMachineMayInvokeOnlyItsSteps(t *testing.T) {
 func TestOnlyDescribedFunctionsStartExecutionsOrReadSecrets(t *testing.T) {
 	tmpl := shipped(t)
 	machineID, _ := tmpl.only(t, "AWS::StepFunctions::StateMachine")
-	secretID, _ := tmpl.only(t, "AWS::SecretsManager::Secret")
+	secretID := tmpl.named(t, "AWS::SecretsManager::Secret", "SourceSecrets")
 	for _, f := range stack.Firebreak.Functions {
 		t.Run(f.Name, func(t *testing.T) {
 			_, r := tmpl.function(t, f.Name)
@@ -742,6 +854,60 @@ func (c *cfnTemplate) path(ref any) string {
 	return c.path(r.Properties["ParentId"]) + "/" + part
 }
 
+func TestAPIStageIsTracedAndLogsAccessAsJSON(t *testing.T) {
+	tmpl := shipped(t)
+	_, r := tmpl.only(t, "AWS::ApiGateway::Stage")
+	if got := r.Properties["TracingEnabled"]; got != true {
+		t.Errorf("TracingEnabled: got %v, want true", got)
+	}
+	settings, _ := r.Properties["AccessLogSetting"].(map[string]any)
+	logs, ok := tmpl.Resources[refTo(settings["DestinationArn"])]
+	if !ok || logs.Type != "AWS::Logs::LogGroup" {
+		t.Fatalf("AccessLogSetting.DestinationArn: got %v, want a log group", settings)
+	}
+	var format map[string]any
+	if err := json.Unmarshal([]byte(settings["Format"].(string)), &format); err != nil {
+		t.Fatalf("access log format: got %q, want JSON: %v", settings["Format"], err)
+	}
+	for _, field := range []string{"requestId", "ip", "httpMethod", "resourcePath", "status"} {
+		if _, ok := format[field]; !ok {
+			t.Errorf("access log format: got no %q, want one", field)
+		}
+	}
+}
+
+func TestPOSTRoutesValidateTheirBodyAndPathParametersAreRequired(t *testing.T) {
+	tmpl := shipped(t)
+	validatorID, v := tmpl.only(t, "AWS::ApiGateway::RequestValidator")
+	modelID, _ := tmpl.only(t, "AWS::ApiGateway::Model")
+	if v.Properties["ValidateRequestBody"] != true ||
+		v.Properties["ValidateRequestParameters"] != true {
+		t.Errorf("validator: got %v, want bodies and parameters validated", v.Properties)
+	}
+	for _, rt := range stack.Firebreak.Routes {
+		t.Run(rt.Method+" "+rt.Path, func(t *testing.T) {
+			m := tmpl.method(t, rt)
+			if got := refTo(m.Properties["RequestValidatorId"]); got != validatorID {
+				t.Errorf("RequestValidatorId: got %q, want %q", got, validatorID)
+			}
+			models, _ := m.Properties["RequestModels"].(map[string]any)
+			if got, want := refTo(models["application/json"]), ""; rt.Method == "POST" {
+				if got != modelID {
+					t.Errorf("RequestModels: got %v, want %s", models, modelID)
+				}
+			} else if got != want {
+				t.Errorf("RequestModels: got %v, want none", models)
+			}
+			params, _ := m.Properties["RequestParameters"].(map[string]any)
+			for _, p := range placeholderParam.FindAllStringSubmatch(rt.Path, -1) {
+				if got := params["method.request.path."+p[1]]; got != true {
+					t.Errorf("path parameter %s required: got %v, want true", p[1], got)
+				}
+			}
+		})
+	}
+}
+
 func TestAPIStageIsThrottledAndTracesNoData(t *testing.T) {
 	tmpl := shipped(t)
 	_, r := tmpl.only(t, "AWS::ApiGateway::Stage")
@@ -758,9 +924,14 @@ func TestAPIStageIsThrottledAndTracesNoData(t *testing.T) {
 	}
 }
 
-func TestAPIURLIsTheOnlyOutput(t *testing.T) {
+// stackOutputs are the outputs of the stack whatever firebreak.yaml says.
+var stackOutputs = []string{
+	"APIURL", "ActionCenterClientID", "AlarmsTopicARN", "AnalystsUserPoolID",
+}
+
+func TestOutputsAreTheAPIURLSignInAndAlarms(t *testing.T) {
 	tmpl := shipped(t)
-	got, want := slices.Sorted(maps.Keys(tmpl.Outputs)), []string{"APIURL"}
+	got, want := slices.Sorted(maps.Keys(tmpl.Outputs)), stackOutputs
 	if !slices.Equal(got, want) {
 		t.Fatalf("outputs: got %v, want %v", got, want)
 	}

@@ -8,6 +8,13 @@
 // <assetDir>/<name>/bootstrap, where assetDir is the CDK context value
 // "assetDir" (default "build/functions", relative to the repository root).
 // infra/build-functions.sh builds them.
+//
+// With the context value "mainAccountId" (the main stack's account), the
+// app also synthesizes FirebreakMember, the stack of each member account.
+// Other context values: "isolationVpcId" (the VPC of the isolation
+// security group; none without it) and "apiGatewayLogsRole" ("true" sets
+// the account's API Gateway logging role). cdk-nag's AwsSolutions checks
+// run at every synth.
 package main
 
 import (
@@ -39,12 +46,27 @@ func run() error {
 		return fmt.Errorf("find repository root: %w", err)
 	}
 
-	// the stack, with the firebreak.yaml the functions are built with
+	// the stack, with the firebreak.yaml the functions are built with,
+	// and the member accounts' stack when the context names the main
+	// account
 	app := awscdk.NewApp(nil)
-	_, err = NewStack(app, stack.Firebreak, store.TableSchema, firebreak.ConfigYAML, root)
-	if err != nil {
+	if err := newStacks(app, root); err != nil {
 		return err
 	}
 	app.Synth(nil)
 	return nil
+}
+
+// newStacks adds Firebreak's stacks to app, checked by cdk-nag at synth.
+func newStacks(app awscdk.App, root string) error {
+	checkApp(app)
+	_, err := NewStack(app, stack.Firebreak, store.TableSchema, firebreak.ConfigYAML, root)
+	if err != nil {
+		return err
+	}
+	if app.Node().TryGetContext(jsii.String(contextMainAccountID)) == nil {
+		return nil
+	}
+	_, err = NewMemberStack(app, stack.Firebreak)
+	return err
 }

@@ -17,6 +17,28 @@ const (
 	EnvSourceSecretsARN = "FIREBREAK_SOURCE_SECRETS_ARN"
 	EnvAPIKeySources    = "FIREBREAK_API_KEY_SOURCES" // JSON: {"<API key id>": "<source>"}
 	EnvLogLevel         = "FIREBREAK_LOG_LEVEL"
+
+	// A function that lists one of these in its Env is also granted what
+	// the variable points at: publishing to the approvals topic, reading
+	// the link-signing secret, reading and writing the quarantine bucket,
+	// assuming the remediation role in member accounts.
+	EnvApprovalsTopicARN    = "FIREBREAK_APPROVALS_TOPIC_ARN"
+	EnvLinkSigningSecretARN = "FIREBREAK_LINK_SIGNING_SECRET_ARN"
+	EnvQuarantineBucket     = "FIREBREAK_QUARANTINE_BUCKET"
+	EnvIsolationGroupID     = "FIREBREAK_ISOLATION_SECURITY_GROUP_ID" // empty: none deployed
+	EnvRemediationRoleName  = "FIREBREAK_REMEDIATION_ROLE_NAME"
+)
+
+// Firebreak's custom CloudWatch metrics, in embedded metric format or
+// PutMetricData. The CDK app alarms on them; the code that emits them
+// uses the same names.
+const (
+	MetricNamespace = "Firebreak"
+
+	// MetricOldestPendingApprovalSeconds is the age, in seconds, of the
+	// oldest action waiting for approval; 0 when none waits. The stack
+	// alarms when it passes a day.
+	MetricOldestPendingApprovalSeconds = "OldestPendingApprovalSeconds"
 )
 
 // Access is how much of the table a function may touch.
@@ -44,6 +66,9 @@ type Function struct {
 	// ReadsSourceSecrets is true for a function that reads the ingest
 	// sources' signing secrets.
 	ReadsSourceSecrets bool
+	// ReservedConcurrency caps the function's concurrent executions, to
+	// protect what it calls from a burst; 0 leaves it uncapped.
+	ReservedConcurrency int
 }
 
 // Route is one HTTP route of the REST API. Path uses API Gateway's template
@@ -110,6 +135,12 @@ func step(name, description string) Function {
 	}
 }
 
+// capped returns f with its concurrency capped at n.
+func capped(f Function, n int) Function {
+	f.ReservedConcurrency = n
+	return f
+}
+
 // Firebreak is the stack that `cdk deploy` ships and `firebreak serve` runs.
 var Firebreak = Stack{
 	Name: "Firebreak",
@@ -133,6 +164,9 @@ var Firebreak = Stack{
 			Table:            ReadWrite,
 			Env:              []string{EnvTableName, EnvStateMachineARN, EnvLogLevel},
 			StartsExecutions: true,
+			// a burst of findings queues in EventBridge rather than
+			// throttling the table and StartExecution
+			ReservedConcurrency: 10,
 		},
 		{
 			Name:        "api",
@@ -145,7 +179,9 @@ var Firebreak = Stack{
 		step("triage", "Checks an investigation and records its start"),
 		step("investigate", "Gives each entity of an investigation a verdict"),
 		step("decide", "Proposes remediation and decides what runs without approval"),
-		step("remediate", "Runs approved remediation actions through their provider"),
+		// capped so that a wide investigation cannot flood the APIs of the
+		// tenant and the member accounts
+		capped(step("remediate", "Runs approved remediation actions through their provider"), 5),
 		step("finalize", "Sets an investigation's final status and releases its indicators"),
 	},
 	Routes: []Route{
