@@ -9,14 +9,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/firebreak/firebreak/shared/coldstart"
-	"github.com/firebreak/firebreak/shared/gateway"
+	"github.com/firebreak/firebreak/shared/coldstart/intake"
+	"github.com/firebreak/firebreak/shared/gateway/alerts"
 )
 
 func main() {
-	svc, err := coldstart.Events(context.Background(), os.Getenv)
+	svc, err := intake.Events(context.Background(), os.Getenv)
 	if err != nil {
 		log.Fatalf("events: %v", err)
 	}
-	lambda.Start(gateway.EventBridge(svc))
+	lambda.Start(alerts.EventBridge(svc))
 }

@@ -8,14 +8,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/firebreak/firebreak/shared/coldstart"
-	"github.com/firebreak/firebreak/shared/gateway"
+	"github.com/firebreak/firebreak/shared/coldstart/intake"
+	"github.com/firebreak/firebreak/shared/gateway/alerts"
 )
 
 func main() {
-	svc, err := coldstart.Ingest(context.Background(), os.Getenv)
+	svc, err := intake.Ingest(context.Background(), os.Getenv)
 	if err != nil {
 		log.Fatalf("ingest: %v", err)
 	}
-	lambda.Start(gateway.Ingest(svc))
+	lambda.Start(alerts.Handler(svc))
 }

@@ -3,6 +3,10 @@
 // creates the AWS clients, and returns the ready handler's receiver. Each
 // functions/<name>/main.go calls one of its builders and lambda.Start.
 //
+// The intakes' builders live in coldstart/intake, so that the other
+// functions do not link what only the intakes need (CEL, Secrets Manager,
+// Step Functions) and stay small.
+//
 // Clients honour the standard AWS_ENDPOINT_URL_<SERVICE> variables, so the
 // same binaries reach DynamoDB Local and the local Step Functions endpoint
 // with no code path of their own.
@@ -10,7 +14,6 @@ package coldstart
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -19,12 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
-	"github.com/firebreak/firebreak"
-	fbconfig "github.com/firebreak/firebreak/shared/config"
-	"github.com/firebreak/firebreak/shared/ingest"
 	"github.com/firebreak/firebreak/shared/stack"
 	"github.com/firebreak/firebreak/shared/store"
 	"github.com/firebreak/firebreak/shared/tenant"
@@ -34,9 +32,9 @@ import (
 // Getenv reads one environment variable; main passes os.Getenv.
 type Getenv func(string) string
 
-// require returns the values of the named variables, or an error naming
+// Require returns the values of the named variables, or an error naming
 // every one that is empty.
-func require(getenv Getenv, names ...string) (map[string]string, error) {
+func Require(getenv Getenv, names ...string) (map[string]string, error) {
 	vals, missing := map[string]string{}, []string{}
 	for _, n := range names {
 		if vals[n] = getenv(n); vals[n] == "" {
@@ -55,13 +53,13 @@ func Logger() *slog.Logger { return lambdacontext.NewLogger() }
 
 // Steps builds the investigation steps' receiver.
 func Steps(ctx context.Context, getenv Getenv) (*workflow.Steps, error) {
-	env, err := require(getenv, stack.EnvTableName)
+	env, err := Require(getenv, stack.EnvTableName)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := AWSConfig(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
+		return nil, err
 	}
 	db := dynamodb.NewFromConfig(cfg)
 	tn := tenant.New(db, env[stack.EnvTableName])
@@ -76,103 +74,23 @@ func Steps(ctx context.Context, getenv Getenv) (*workflow.Steps, error) {
 
 // Store builds a store over the function's table, for the read API.
 func Store(ctx context.Context, getenv Getenv) (*store.Store, error) {
-	env, err := require(getenv, stack.EnvTableName)
+	env, err := Require(getenv, stack.EnvTableName)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := AWSConfig(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
+		return nil, err
 	}
 	return store.New(dynamodb.NewFromConfig(cfg), env[stack.EnvTableName]), nil
 }
 
-// Ingest builds the alert intake of POST /alerts, reading the sources'
-// signing secrets from Secrets Manager once.
-func Ingest(ctx context.Context, getenv Getenv) (*ingest.Service, error) {
-	env, err := require(getenv, stack.EnvSourceSecretsARN)
+// AWSConfig loads the SDK's configuration from the environment, as every
+// function's clients need it.
+func AWSConfig(ctx context.Context) (aws.Config, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
-		return nil, err
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
-	svc, awsCfg, err := intake(ctx, getenv)
-	if err != nil {
-		return nil, err
-	}
-	svc.Sources, err = readSources(ctx, secretsmanager.NewFromConfig(awsCfg),
-		env[stack.EnvSourceSecretsARN])
-	if err != nil {
-		return nil, err
-	}
-	svc.KeySources, err = keySources(getenv(stack.EnvAPIKeySources))
-	return svc, err
-}
-
-// Events builds the intake of findings EventBridge delivers, which IAM
-// authenticates: it holds no secrets.
-func Events(ctx context.Context, getenv Getenv) (*ingest.Service, error) {
-	svc, _, err := intake(ctx, getenv)
-	return svc, err
-}
-
-// intake builds what both intakes share: the store, the Step Functions
-// client and firebreak.yaml's policies, window and API key sources.
-func intake(ctx context.Context, getenv Getenv) (*ingest.Service, aws.Config, error) {
-	env, err := require(getenv, stack.EnvTableName, stack.EnvStateMachineARN)
-	if err != nil {
-		return nil, aws.Config{}, err
-	}
-	fb, err := fbconfig.Parse(firebreak.ConfigYAML, firebreak.ConfigFile)
-	if err != nil {
-		return nil, aws.Config{}, err
-	}
-	awsCfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	return &ingest.Service{
-		Store:           store.New(dynamodb.NewFromConfig(awsCfg), env[stack.EnvTableName]),
-		Executions:      sfn.NewFromConfig(awsCfg),
-		StateMachineARN: env[stack.EnvStateMachineARN],
-		Policy:          fb.Policy,
-		Window:          fb.CorrelationWindow,
-		Now:             time.Now,
-		Log:             Logger(),
-	}, awsCfg, nil
-}
-
-// keySources decodes the API key id to source map the stack sets; empty
-// means no source has an API key.
-func keySources(raw string) (map[string]string, error) {
-	m := map[string]string{}
-	if raw == "" {
-		return m, nil
-	}
-	if err := json.Unmarshal([]byte(raw), &m); err != nil {
-		return nil, fmt.Errorf("%s is not a JSON object of strings: %w", stack.EnvAPIKeySources, err)
-	}
-	return m, nil
-}
-
-// secretReader is the Secrets Manager operation readSources calls.
-type secretReader interface {
-	GetSecretValue(context.Context, *secretsmanager.GetSecretValueInput,
-		...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-}
-
-// readSources reads the secret holding {"<source>": "<signing secret>"}.
-func readSources(ctx context.Context, sm secretReader, arn string) (ingest.Sources, error) {
-	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
-	if err != nil {
-		return nil, fmt.Errorf("read source secrets: %w", err)
-	}
-	var raw map[string]string
-	if err := json.Unmarshal([]byte(aws.ToString(out.SecretString)), &raw); err != nil {
-		// the error would quote the secret: say only where it is wrong
-		return nil, fmt.Errorf("source secrets %s are not a JSON object of strings", arn)
-	}
-	sources := ingest.Sources{}
-	for name, secret := range raw {
-		sources[name] = ingest.Secret(secret)
-	}
-	return sources, nil
+	return cfg, nil
 }

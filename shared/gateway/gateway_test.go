@@ -8,7 +8,7 @@ import (
 )
 
 func TestHeaderReaderIgnoresCase(t *testing.T) {
-	read := headerReader(events.APIGatewayProxyRequest{
+	read := Header(events.APIGatewayProxyRequest{
 		Headers:           map[string]string{"x-firebreak-source": "demo"},
 		MultiValueHeaders: map[string][]string{"X-FIREBREAK-TIMESTAMP": {"1", "2"}},
 	})
@@ -25,13 +25,13 @@ func TestHeaderReaderIgnoresCase(t *testing.T) {
 
 func TestRequestBodyDecodesBase64(t *testing.T) {
 	raw := []byte{0xff, 0xfe, '{', '}'}
-	got, err := requestBody(events.APIGatewayProxyRequest{
+	got, err := Body(events.APIGatewayProxyRequest{
 		Body: base64.StdEncoding.EncodeToString(raw), IsBase64Encoded: true})
 	if err != nil || string(got) != string(raw) {
-		t.Errorf("requestBody = %q, %v; want %q", got, err, raw)
+		t.Errorf("Body = %q, %v; want %q", got, err, raw)
 	}
-	if _, err := requestBody(events.APIGatewayProxyRequest{Body: "%%%",
+	if _, err := Body(events.APIGatewayProxyRequest{Body: "%%%",
 		IsBase64Encoded: true}); err == nil {
-		t.Errorf("requestBody of bad base64 succeeded, want an error")
+		t.Errorf("Body of bad base64 succeeded, want an error")
 	}
 }

@@ -15,7 +15,9 @@ import (
 
 	"github.com/firebreak/firebreak/infra/local/sfn"
 	"github.com/firebreak/firebreak/shared/coldstart"
+	"github.com/firebreak/firebreak/shared/coldstart/intake"
 	"github.com/firebreak/firebreak/shared/gateway"
+	"github.com/firebreak/firebreak/shared/gateway/alerts"
 	"github.com/firebreak/firebreak/shared/stack"
 	"github.com/firebreak/firebreak/shared/workflow"
 )
@@ -33,20 +35,20 @@ type builder func(context.Context, coldstart.Getenv, *slog.Logger) (any, error)
 // that none is missing.
 var builders = map[string]builder{
 	"ingest": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
-		svc, err := coldstart.Ingest(ctx, env)
+		svc, err := intake.Ingest(ctx, env)
 		if err != nil {
 			return nil, err
 		}
 		svc.Log = log
-		return gateway.Ingest(svc), nil
+		return alerts.Handler(svc), nil
 	},
 	"events": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
-		svc, err := coldstart.Events(ctx, env)
+		svc, err := intake.Events(ctx, env)
 		if err != nil {
 			return nil, err
 		}
 		svc.Log = log
-		return gateway.EventBridge(svc), nil
+		return alerts.EventBridge(svc), nil
 	},
 	"api": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
 		st, err := coldstart.Store(ctx, env)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/firebreak/firebreak/infra/local/dynamodblocal"
 	"github.com/firebreak/firebreak/shared/gateway"
+	"github.com/firebreak/firebreak/shared/gateway/alerts"
 	"github.com/firebreak/firebreak/shared/ingest"
 	"github.com/firebreak/firebreak/shared/investigation"
 	"github.com/firebreak/firebreak/shared/stack"
@@ -358,7 +359,7 @@ func TestGuardDutyFindingOnTheEventBusIsIngested(t *testing.T) {
 	}
 
 	// the finding is stored under the EventBridge source, and investigated
-	_, invID, ok, err := testHost.Store.Lookup(context.Background(), gateway.EventBridgeSource,
+	_, invID, ok, err := testHost.Store.Lookup(context.Background(), alerts.EventBridgeSource,
 		detail["id"].(string))
 	if err != nil || !ok {
 		t.Fatalf("Lookup of the delivered finding = %v, %v; want it stored", ok, err)
