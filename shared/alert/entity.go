@@ -177,9 +177,20 @@ func withAttr(m map[string]string, key, value string) map[string]string {
 
 // entitySet collects an alert's entities in the order they are first
 // seen, merging entities of the same type and key into one.
+//
+// Merging takes time linear in the values merged, however many entities
+// share a key and however many lines their attributes hold: the lists
+// being merged into are kept as sets until entities returns them.
 type entitySet struct {
-	list []Entity
-	at   map[string]int // Ref to index in list
+	list   []Entity
+	at     map[string]int         // Ref to index in list
+	merged map[attrRef]*valueList // attributes merged into, not yet in list
+}
+
+// attrRef names one attribute of one entity of an entitySet's list.
+type attrRef struct {
+	entity int
+	key    string
 }
 
 // add adds e, or merges it into the entity already there: the first
@@ -199,20 +210,25 @@ func (s *entitySet) add(e Entity) {
 		s.list = append(s.list, e)
 		return
 	}
-	s.list[i] = merge(s.list[i], e)
+	s.merge(i, e)
 }
 
 // entities returns the collected entities; never nil, so an alert without
 // entities says so with an empty list.
 func (s *entitySet) entities() []Entity {
+	for r, vl := range s.merged {
+		s.list[r.entity].Attributes[r.key] = vl.String()
+	}
+	s.merged = nil
 	if s.list == nil {
 		return []Entity{}
 	}
 	return s.list
 }
 
-// merge folds e into old: see entitySet.add.
-func merge(old, e Entity) Entity {
+// merge folds e into the i-th entity: see add.
+func (s *entitySet) merge(i int, e Entity) {
+	old := &s.list[i]
 	if old.Name == "" {
 		old.Name = e.Name
 	}
@@ -220,41 +236,78 @@ func merge(old, e Entity) Entity {
 		if old.Attributes == nil {
 			old.Attributes = make(map[string]string)
 		}
-		old.Attributes[k] = joinNew(old.Attributes[k], v)
+		r := attrRef{entity: i, key: k}
+		vl := s.merged[r]
+		if vl == nil {
+			vl = newValueList(old.Attributes[k])
+			if s.merged == nil {
+				s.merged = make(map[attrRef]*valueList)
+			}
+			s.merged[r] = vl
+		}
+		vl.add(v)
 	}
-	return old
 }
 
-// joinNew appends to list, a "\n"-joined list of values, those values of
-// add it does not hold yet.
-func joinNew(list, add string) string {
-	for v := range strings.SplitSeq(add, "\n") {
-		if v == "" || hasValue(list, v) {
-			continue
-		}
-		if list != "" {
-			list += "\n"
-		}
-		list += v
-	}
-	return list
+// valueList is a "\n"-joined list of attribute values being merged into:
+// the text as it was, the values appended since, and every value it holds.
+type valueList struct {
+	parts []string
+	has   map[string]bool
 }
 
-// hasValue reports whether the "\n"-joined list holds v.
-func hasValue(list, v string) bool {
-	for have := range strings.SplitSeq(list, "\n") {
-		if have == v {
-			return true
+// newValueList returns the list the text holds, kept as it is.
+func newValueList(text string) *valueList {
+	vl := &valueList{has: make(map[string]bool)}
+	if text != "" {
+		vl.parts = append(vl.parts, text)
+		for v := range strings.SplitSeq(text, "\n") {
+			vl.has[v] = true
 		}
 	}
-	return false
+	return vl
 }
+
+// add appends the values of a "\n"-joined list that the list does not
+// hold yet, skipping empty ones.
+func (vl *valueList) add(list string) {
+	for v := range strings.SplitSeq(list, "\n") {
+		if v != "" && !vl.has[v] {
+			vl.has[v] = true
+			vl.parts = append(vl.parts, v)
+		}
+	}
+}
+
+// String returns the list joined with "\n".
+func (vl *valueList) String() string {
+	return strings.Join(vl.parts, "\n")
+}
+
+// smallList is the length up to which appendNew looks for a value by
+// scanning, which is faster than hashing for the few values most lists
+// hold.
+const smallList = 16
 
 // appendNew appends to names the values it does not hold yet, skipping
-// empty ones.
+// empty ones. It takes time linear in the values, so a caller with many
+// to add should add them in one call.
 func appendNew(names []string, add ...string) []string {
+	if len(names)+len(add) <= smallList {
+		for _, n := range add {
+			if n != "" && !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+		return names
+	}
+	seen := make(map[string]bool, len(names)+len(add))
+	for _, n := range names {
+		seen[n] = true
+	}
 	for _, n := range add {
-		if n != "" && !slices.Contains(names, n) {
+		if n != "" && !seen[n] {
+			seen[n] = true
 			names = append(names, n)
 		}
 	}

@@ -1,6 +1,8 @@
 package alert
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -59,6 +61,70 @@ func TestEntitySetMergesSameTypeAndKey(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, s.entities()); diff != "" {
 		t.Errorf("entities (-want +got):\n%s", diff)
+	}
+}
+
+func TestEntitySetMergeKeepsTextAndAppendsNewLines(t *testing.T) {
+	tests := []struct {
+		name     string
+		old, add map[string]string
+		want     map[string]string
+	}{
+		{"text kept as is", map[string]string{"k": "a\n\na\n"},
+			map[string]string{"k": "b\n\na\nc\nb"},
+			map[string]string{"k": "a\n\na\n\nb\nc"}},
+		{"only empty lines", nil, map[string]string{"k": "\n"},
+			map[string]string{"k": ""}},
+		{"new key", map[string]string{"k": "a"}, map[string]string{"j": "b\nb"},
+			map[string]string{"k": "a", "j": "b"}},
+	}
+	for _, tt := range tests {
+		var s entitySet
+		s.add(Entity{Type: EntityHost, Key: "h", Attributes: tt.old})
+		s.add(Entity{Type: EntityHost, Key: "h", Attributes: tt.add})
+		got := s.entities()[0].Attributes
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s: attributes (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+func TestEntitySetMergesManyInFirstSeenOrder(t *testing.T) {
+	var s entitySet
+	s.add(Entity{Type: EntityIP, Key: "192.0.2.1",
+		Attributes: map[string]string{"port": "0"}})
+	want := []string{"0"}
+	for i := 1; i < 100; i++ {
+		v := strconv.Itoa(i)
+		want = append(want, v)
+		s.add(Entity{Type: EntityIP, Key: "192.0.2.1",
+			Attributes: map[string]string{"port": v + "\n0\n" + v}})
+	}
+	got := s.entities()
+	if len(got) != 1 || got[0].Attributes["port"] != strings.Join(want, "\n") {
+		t.Errorf("got %v, want one entity with ports 0 to 99", got)
+	}
+}
+
+func TestAppendNewSkipsEmptyAndHeldValues(t *testing.T) {
+	var long, distinct []string
+	for i := range 20 {
+		long = append(long, strconv.Itoa(i), "")
+		distinct = append(distinct, strconv.Itoa(i))
+	}
+	tests := []struct {
+		names, add, want []string
+	}{
+		{[]string{"a", "a"}, []string{"b", "", "a", "b"}, []string{"a", "a", "b"}},
+		{nil, []string{"", ""}, nil},
+		{[]string{"x", "x"}, append(long, long...),
+			append([]string{"x", "x"}, distinct...)},
+	}
+	for _, tt := range tests {
+		got := appendNew(slices.Clone(tt.names), tt.add...)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("appendNew(%q, %q): got %q, want %q", tt.names, tt.add, got, tt.want)
+		}
 	}
 }
 

@@ -322,12 +322,12 @@ func (f *gdFinding) threatNames() []string {
 	var names []string
 	scan := f.Service.EBSVolumeScanDetails.ScanDetections
 	for _, t := range scan.ThreatDetectedByName.ThreatNames {
-		names = appendNew(names, t.Name)
+		names = append(names, t.Name)
 	}
 	for _, ti := range f.Service.Evidence.ThreatIntelligenceDetails {
-		names = appendNew(names, ti.ThreatNames...)
+		names = append(names, ti.ThreatNames...)
 	}
-	return names
+	return appendNew(nil, names...)
 }
 
 // entities returns the finding's entities: the affected resource first,
@@ -369,13 +369,13 @@ func (f *gdFinding) host() Entity {
 	d := &f.Resource.InstanceDetails
 	var private, public, v6 []string
 	for _, ni := range d.NetworkInterfaces {
-		private = appendNew(private, ipKey(ni.PrivateIPAddress))
+		private = append(private, ipKey(ni.PrivateIPAddress))
 		for _, a := range ni.PrivateIPAddresses {
-			private = appendNew(private, ipKey(a.PrivateIPAddress))
+			private = append(private, ipKey(a.PrivateIPAddress))
 		}
-		public = appendNew(public, ipKey(ni.PublicIP))
+		public = append(public, ipKey(ni.PublicIP))
 		for _, a := range ni.IPv6Addresses {
-			v6 = appendNew(v6, ipKey(a))
+			v6 = append(v6, ipKey(a))
 		}
 	}
 	return Entity{
@@ -384,9 +384,9 @@ func (f *gdFinding) host() Entity {
 		Name: f.instanceTag("Name"),
 		Attributes: attrs(
 			"instance_type", d.InstanceType,
-			"private_ip", strings.Join(private, "\n"),
-			"public_ip", strings.Join(public, "\n"),
-			"ipv6", strings.Join(v6, "\n"),
+			"private_ip", joinLines(private...),
+			"public_ip", joinLines(public...),
+			"ipv6", joinLines(v6...),
 			"account_id", f.AccountID,
 			"region", f.Region,
 		),

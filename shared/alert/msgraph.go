@@ -344,7 +344,7 @@ func (e *graphEvidence) addTo(s *entitySet, users *accountIndex) {
 func (e *graphEvidence) addDevice(s *entitySet) {
 	var ips []string
 	for _, a := range e.IPInterfaces {
-		ips = appendNew(ips, ipKey(a))
+		ips = append(ips, ipKey(a))
 	}
 	s.add(Entity{
 		Type: EntityHost,
@@ -353,7 +353,7 @@ func (e *graphEvidence) addDevice(s *entitySet) {
 		Attributes: attrs(
 			"azure_ad_device_id", e.AzureADDeviceID,
 			"os_platform", e.OSPlatform,
-			"ip", strings.Join(ips, "\n"),
+			"ip", joinLines(ips...),
 			"azure_resource_id", e.VMMetadata.ResourceID,
 			"verdict", e.Verdict,
 		),

@@ -53,9 +53,11 @@ func (ocsf) Parse(item []byte) ([]Alert, error) {
 	}
 
 	// name the threats and the entities involved
+	var names []string
 	for _, m := range ev.Malware {
-		a.ThreatNames = appendNew(a.ThreatNames, m.Name)
+		names = append(names, m.Name)
 	}
+	a.ThreatNames = appendNew(nil, names...)
 	a.Entities = ev.entities()
 	return []Alert{a}, nil
 }

@@ -210,7 +210,7 @@ func lookup(format string) parser {
 // nil.
 func detectFirst(items []bodyItem) parser {
 	for _, it := range items {
-		if p := detect(it.body); p != nil {
+		if p := detect(it); p != nil {
 			return p
 		}
 	}
@@ -219,10 +219,13 @@ func detectFirst(items []bodyItem) parser {
 
 // detect returns the first parser that claims item, or nil. Only a JSON
 // object can be claimed.
-func detect(item []byte) parser {
-	top, ok := topKeys(item)
-	if !ok {
-		return nil
+func detect(item bodyItem) parser {
+	top := item.top
+	if top == nil {
+		var ok bool
+		if top, ok = topKeys(item.body); !ok {
+			return nil
+		}
 	}
 	for _, p := range parsers {
 		if p.Detect(top) {
@@ -366,6 +369,7 @@ func fieldPath(path string) string {
 type bodyItem struct {
 	path string
 	body []byte
+	top  map[string]json.RawMessage // body's top-level keys, if split read them
 }
 
 // OData's list response: the items in "value", beside annotations such as
@@ -395,10 +399,11 @@ func split(body []byte) ([]bodyItem, error) {
 	if body[0] == '[' {
 		return splitArray(raw, "")
 	}
-	if list, ok := listValue(raw); ok {
+	top, _ := topKeys(raw)
+	if list, ok := listValue(top); ok {
 		return splitArray(list, listValueKey)
 	}
-	return []bodyItem{{body: raw}}, nil
+	return []bodyItem{{body: raw, top: top}}, nil
 }
 
 // splitArray returns the elements of a JSON array as items, their paths
@@ -418,13 +423,10 @@ func splitArray(array []byte, prefix string) ([]bodyItem, error) {
 	return items, nil
 }
 
-// listValue returns the "value" array of a list response: an object whose
-// other keys are all OData annotations or a next page's link.
-func listValue(obj []byte) (json.RawMessage, bool) {
-	top, ok := topKeys(obj)
-	if !ok {
-		return nil, false
-	}
+// listValue returns the "value" array of a list response, given by its
+// top-level keys: an object whose other keys are all OData annotations or
+// a next page's link.
+func listValue(top map[string]json.RawMessage) (json.RawMessage, bool) {
 	list := top[listValueKey]
 	if len(list) == 0 || list[0] != '[' {
 		return nil, false

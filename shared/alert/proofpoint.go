@@ -169,10 +169,10 @@ func (ev *ppEvent) message(disposition string) ([]Alert, error) {
 // and not cleared).
 func (ev *ppEvent) threatClasses() (classes []string, active bool) {
 	for _, th := range ev.ThreatsInfoMap {
-		classes = appendNew(classes, strings.ToLower(th.Classification))
+		classes = append(classes, strings.ToLower(th.Classification))
 		active = active || !isClearedThreat(th.ThreatStatus)
 	}
-	return classes, active || len(ev.ThreatsInfoMap) == 0
+	return appendNew(nil, classes...), active || len(ev.ThreatsInfoMap) == 0
 }
 
 // isClearedThreat reports whether TAP no longer holds a threat malicious.

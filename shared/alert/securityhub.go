@@ -343,18 +343,17 @@ func (f *asffFinding) isGuardDuty() bool {
 func (f *asffFinding) threatNames() []string {
 	var names []string
 	for _, m := range f.Malware {
-		names = appendNew(names, m.Name)
+		names = append(names, m.Name)
 	}
-	if !f.isGuardDuty() {
-		return names
-	}
-	for _, k := range f.productFieldKeys() {
-		if strings.Contains(k, "threatIntelligenceDetails") &&
-			strings.Contains(k, "/threatNames") {
-			names = appendNew(names, f.ProductFields[k])
+	if f.isGuardDuty() {
+		for _, k := range f.productFieldKeys() {
+			if strings.Contains(k, "threatIntelligenceDetails") &&
+				strings.Contains(k, "/threatNames") {
+				names = append(names, f.ProductFields[k])
+			}
 		}
 	}
-	return names
+	return appendNew(nil, names...)
 }
 
 // productFieldKeys returns the keys of ProductFields, sorted so entities
@@ -435,10 +434,10 @@ func (f *asffFinding) host(r *asffResource, id string) Entity {
 	d := &r.Details.EC2Instance
 	var v4, v6 []string
 	for _, a := range d.IPv4Addresses {
-		v4 = appendNew(v4, ipKey(a))
+		v4 = append(v4, ipKey(a))
 	}
 	for _, a := range d.IPv6Addresses {
-		v6 = appendNew(v6, ipKey(a))
+		v6 = append(v6, ipKey(a))
 	}
 	return Entity{
 		Type: EntityHost,
@@ -450,8 +449,8 @@ func (f *asffFinding) host(r *asffResource, id string) Entity {
 			"image_id", d.ImageID,
 			"vpc_id", d.VPCID,
 			"subnet_id", d.SubnetID,
-			"ip", strings.Join(v4, "\n"),
-			"ipv6", strings.Join(v6, "\n"),
+			"ip", joinLines(v4...),
+			"ipv6", joinLines(v6...),
 			"instance_profile_arn", d.IAMInstanceProfileARN,
 			"account_id", f.AWSAccountID,
 			"region", r.Region,

@@ -381,11 +381,13 @@ func parseSecurityAlertRow(item []byte) ([]Alert, error) {
 	}
 	var s entitySet
 	addSentEntities(&s, entities, ref)
+	var malware []string
 	for _, e := range entities {
 		if e.kind() == "malware" {
-			a.ThreatNames = appendNew(a.ThreatNames, e.MalwareName)
+			malware = append(malware, e.MalwareName)
 		}
 	}
+	a.ThreatNames = appendNew(nil, malware...)
 	a.Entities = s.entities()
 	return []Alert{a}, nil
 }

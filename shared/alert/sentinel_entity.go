@@ -3,6 +3,7 @@ package alert
 import (
 	"cmp"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -310,50 +311,63 @@ const maxEntityDepth = 8
 // column, given as a JSON array: every object with a Type, the nested
 // ones included, top-level items in order and nested ones after their
 // parent. The resolver finds them by "$id".
+//
+// The column is valid JSON, checked when the row was decoded. Only the
+// entities themselves are decoded; the objects and arrays around them are
+// split into their values in place (see jsonMembers), so that looking
+// maxEntityDepth levels deep does not decode the column that many times.
 func rowEntities(list json.RawMessage) ([]*sentEntity, resolver, error) {
-	var all []*sentEntity
-	byID := map[string]*sentEntity{}
-	var walk func(v json.RawMessage, depth int) error
-	walk = func(v json.RawMessage, depth int) error {
-		if depth > maxEntityDepth || len(v) == 0 {
-			return nil
-		}
-		if v[0] == '[' {
-			var elems []json.RawMessage
-			_ = json.Unmarshal(v, &elems)
-			for _, e := range elems {
-				if err := walk(e, depth+1); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		top, ok := topKeys(v)
-		if !ok {
-			return nil
-		}
-		if rawString(top["Type"]) != "" {
-			var e sentEntity
-			if err := decodeAt("Entities.", v, &e); err != nil {
-				return err
-			}
-			all = append(all, &e)
-			if e.ID != "" && byID[e.ID] == nil {
-				byID[e.ID] = &e
-			}
-		}
-		keys := make([]string, 0, len(top))
-		for k := range top {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			if err := walk(top[k], depth+1); err != nil {
+	w := rowWalker{byID: map[string]*sentEntity{}}
+	err := w.walk(list, 0)
+	return w.all, func(id string) *sentEntity { return w.byID[id] }, err
+}
+
+// rowWalker collects the entities of an Entities column: see rowEntities.
+type rowWalker struct {
+	all  []*sentEntity
+	byID map[string]*sentEntity // the first entity of each "$id"
+}
+
+// walk collects the entities in v, at depth in the column, and in what
+// it holds.
+func (w *rowWalker) walk(v []byte, depth int) error {
+	if depth > maxEntityDepth || len(v) == 0 {
+		return nil
+	}
+	if v[0] == '[' {
+		for _, e := range jsonElements(v) {
+			if err := w.walk(e, depth+1); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	err := walk(list, 0)
-	return all, func(id string) *sentEntity { return byID[id] }, err
+	top, ok := jsonMembers(v)
+	if !ok {
+		return nil
+	}
+	if rawString(top["Type"]) != "" {
+		if err := w.add(v); err != nil {
+			return err
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(top)) {
+		if err := w.walk(top[k], depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// add decodes the entity obj and collects it.
+func (w *rowWalker) add(obj []byte) error {
+	var e sentEntity
+	if err := decodeAt("Entities.", obj, &e); err != nil {
+		return err
+	}
+	w.all = append(w.all, &e)
+	if e.ID != "" && w.byID[e.ID] == nil {
+		w.byID[e.ID] = &e
+	}
+	return nil
 }
