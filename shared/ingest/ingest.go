@@ -172,19 +172,48 @@ func (s *Service) authenticate(req Request) (string, error) {
 // item, the rest are still tried and the reply says 503 with every result.
 func (s *Service) take(ctx context.Context, source string, body []byte, format string) (
 	Reply, error) {
+	// parse, refusing a body with nothing in it Firebreak can take
+	items, err := parseBody(body, format)
+	if err != nil {
+		return Reply{}, err
+	}
+
+	// store each alert, noting what kept any from being stored
+	reply, unavailable, tooLarge := s.storeAll(ctx, source, items)
+
+	// a lone alert refused is a refused request; a batch reports each
+	switch {
+	case unavailable != nil:
+		unavailable.Results = reply.Results
+		return reply, unavailable
+	case tooLarge != nil && len(reply.Results) == 1:
+		return Reply{}, tooLarge
+	}
+	return reply, nil
+}
+
+// parseBody parses a body into its items. A body that is not a payload, a
+// lone bad alert and a batch over MaxBatchItems are refused as a whole.
+func parseBody(body []byte, format string) ([]alert.Item, error) {
 	items, err := alert.ParseEach(body, format)
 	if err != nil {
-		return Reply{}, &Rejection{Status: http.StatusBadRequest, Reason: err.Error()}
+		return nil, &Rejection{Status: http.StatusBadRequest, Reason: err.Error()}
 	}
 	if len(items) == 1 && items[0].Err != nil {
-		return Reply{}, &Rejection{Status: http.StatusBadRequest, Reason: items[0].Err.Error()}
+		return nil, &Rejection{Status: http.StatusBadRequest, Reason: items[0].Err.Error()}
 	}
 	if n := countAlerts(items); n > MaxBatchItems {
-		return Reply{}, &Rejection{Status: http.StatusRequestEntityTooLarge, Reason: fmt.Sprintf(
+		return nil, &Rejection{Status: http.StatusRequestEntityTooLarge, Reason: fmt.Sprintf(
 			"the body holds %d alerts, the limit is %d a request: split it", n, MaxBatchItems)}
 	}
-	var reply Reply
-	var unavailable, tooLarge *Rejection
+	return items, nil
+}
+
+// storeAll stores every alert of items and reports each. It returns the
+// last storage failure (unavailable) and the last alert too large to store
+// (tooLarge), each as the rejection a lone alert would get.
+func (s *Service) storeAll(ctx context.Context, source string, items []alert.Item) (
+	reply Reply, unavailable, tooLarge *Rejection) {
 	for _, it := range items {
 		if it.Err != nil {
 			reply.Results = append(reply.Results, Result{Status: StatusRejected,
@@ -205,16 +234,7 @@ func (s *Service) take(ctx context.Context, source string, body []byte, format s
 			reply.Results = append(reply.Results, res)
 		}
 	}
-
-	// a lone alert refused is a refused request; a batch reports each
-	switch {
-	case unavailable != nil:
-		unavailable.Results = reply.Results
-		return reply, unavailable
-	case tooLarge != nil && len(reply.Results) == 1:
-		return Reply{}, tooLarge
-	}
-	return reply, nil
+	return reply, unavailable, tooLarge
 }
 
 // countAlerts counts the items of a body, an item that failed as one.
