@@ -280,6 +280,10 @@ func CheckBody(body []byte) error {
 	if !utf8.Valid(body) {
 		return &Rejection{Status: http.StatusBadRequest, Reason: "body is not valid UTF-8"}
 	}
+	if bytes.HasPrefix(body, []byte("\uFEFF")) {
+		return &Rejection{Status: http.StatusBadRequest,
+			Reason: "body starts with a byte order mark; send JSON without one (RFC 8259)"}
+	}
 	if err := checkDepth(body); err != nil {
 		return &Rejection{Status: http.StatusBadRequest, Reason: err.Error()}
 	}

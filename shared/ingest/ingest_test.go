@@ -118,3 +118,14 @@ func TestBatchOverTheLimitIsRefusedWhole(t *testing.T) {
 		t.Errorf("a refused batch made %d writes, want none", n)
 	}
 }
+
+func TestBodyWithAByteOrderMarkIsRefusedWithThatReason(t *testing.T) {
+	svc, _ := newService(t)
+	body := append([]byte("\uFEFF"), finding(t, "bom", "i-1")...)
+	_, err := svc.Ingest(context.Background(), signedRequest(body))
+	var rej *ingest.Rejection
+	if !errors.As(err, &rej) || rej.Status != http.StatusBadRequest ||
+		!strings.Contains(rej.Reason, "byte order mark") {
+		t.Errorf("Ingest = %v, want a 400 naming the byte order mark", err)
+	}
+}
