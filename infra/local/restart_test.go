@@ -12,9 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/firebreak/firebreak/infra/local/host"
@@ -87,22 +84,15 @@ func pushMalware(t *testing.T, h *host.Host) string {
 	return reply.Results[0].InvestigationID
 }
 
-// waitExecution polls investigation id's execution until it stops running.
+// waitExecution waits at most a minute for investigation id's execution
+// on h to stop running.
 func waitExecution(t *testing.T, h *host.Host, id string) sfntypes.ExecutionStatus {
 	t.Helper()
-	client := sfn.New(sfn.Options{BaseEndpoint: aws.String(h.URL), Region: host.Region,
-		Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")})
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
-		out, err := client.DescribeExecution(context.Background(), &sfn.DescribeExecutionInput{
-			ExecutionArn: aws.String(h.ExecutionARN(id))})
-		if err != nil {
-			t.Fatalf("DescribeExecution: %v", err)
-		}
-		if out.Status != sfntypes.ExecutionStatusRunning {
-			return out.Status
-		}
-		time.Sleep(20 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, err := h.WaitForExecution(ctx, id)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("execution of %s still running after a minute", id)
-	return ""
+	return st
 }

@@ -313,3 +313,62 @@ func appendNew(names []string, add ...string) []string {
 	}
 	return names
 }
+
+// emailMessage is what a source says of one email message: the message is
+// keyed by its network message id, and Senders lists the header From
+// first, then the envelope sender. Extra holds more attribute pairs for
+// the message.
+type emailMessage struct {
+	NetworkMessageID  string
+	InternetMessageID string
+	Subject           string
+	Recipient         string
+	SenderIP          string
+	Senders           [2]mailSender
+	Extra             []string
+	URLs              []string
+}
+
+// mailSender is one sender of a message. Domain may be empty.
+type mailSender struct {
+	Address string
+	Name    string
+	Domain  string
+}
+
+// addEmailMessage adds the message, then its recipient's mailbox, its
+// senders, their domains and address, and the URLs in it.
+func addEmailMessage(s *entitySet, m emailMessage) {
+	// the message
+	from, envelope := m.Senders[0], m.Senders[1]
+	s.add(Entity{
+		Type: EntityEmailMessage,
+		Key:  strings.TrimSpace(m.NetworkMessageID),
+		Name: m.Subject,
+		Attributes: attrs(append([]string{
+			"internet_message_id", m.InternetMessageID,
+			"subject", m.Subject,
+			"sender", userKey(from.Address),
+			"envelope_sender", userKey(envelope.Address),
+			"recipient", userKey(m.Recipient),
+			"sender_ip", ipKey(m.SenderIP),
+		}, m.Extra...)...),
+	})
+
+	// who it went to and who sent it, from where
+	s.add(Entity{Type: EntityMailbox, Key: userKey(m.Recipient),
+		Attributes: attrs("role", "recipient")})
+	for _, snd := range m.Senders {
+		s.add(Entity{Type: EntityMailbox, Key: userKey(snd.Address), Name: snd.Name,
+			Attributes: attrs("role", "sender")})
+	}
+	for _, snd := range m.Senders {
+		s.add(Entity{Type: EntityDomain, Key: domainKey(snd.Domain)})
+	}
+	s.add(Entity{Type: EntityIP, Key: ipKey(m.SenderIP), Attributes: attrs("role", "sender")})
+
+	// what it linked to
+	for _, u := range m.URLs {
+		s.add(Entity{Type: EntityURL, Key: urlKey(u)})
+	}
+}

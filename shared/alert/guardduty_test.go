@@ -126,10 +126,7 @@ func TestParseGuardDutyRemoteSides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, e := range alerts[0].Entities {
-		got = append(got, e.Ref())
-	}
+	got := refs(alerts[0].Entities)
 	want := []string{"ip:203.0.113.9", "ip:198.51.100.1", "ip:2001:db8::1",
 		"domain:evil.example"}
 	if diff := cmp.Diff(want, got); diff != "" {

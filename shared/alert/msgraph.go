@@ -466,42 +466,20 @@ func (e *graphEvidence) addMailbox(s *entitySet, users *accountIndex) {
 // its recipient's mailbox, its senders, their domains and address, and the
 // URLs in it.
 func (e *graphEvidence) addMessage(s *entitySet) {
-	// the message
-	s.add(Entity{
-		Type: EntityEmailMessage,
-		Key:  strings.TrimSpace(e.NetworkMessageID),
-		Name: e.Subject,
-		Attributes: attrs(
-			"internet_message_id", e.InternetMessageID,
-			"subject", e.Subject,
-			"sender", userKey(e.P2Sender.EmailAddress),
-			"envelope_sender", userKey(e.P1Sender.EmailAddress),
-			"recipient", userKey(e.RecipientEmailAddress),
-			"sender_ip", ipKey(e.SenderIP),
-			"direction", e.AntiSpamDirection,
-			"delivery_action", e.DeliveryAction,
-			"delivery_location", e.DeliveryLocation,
-			"verdict", e.Verdict,
-		),
+	addEmailMessage(s, emailMessage{
+		NetworkMessageID:  e.NetworkMessageID,
+		InternetMessageID: e.InternetMessageID,
+		Subject:           e.Subject,
+		Recipient:         e.RecipientEmailAddress,
+		SenderIP:          e.SenderIP,
+		Senders: [2]mailSender{
+			{e.P2Sender.EmailAddress, e.P2Sender.DisplayName, e.P2Sender.DomainName},
+			{e.P1Sender.EmailAddress, e.P1Sender.DisplayName, e.P1Sender.DomainName},
+		},
+		Extra: []string{"direction", e.AntiSpamDirection, "delivery_action", e.DeliveryAction,
+			"delivery_location", e.DeliveryLocation, "verdict", e.Verdict},
+		URLs: e.URLs,
 	})
-
-	// who it went to and who sent it, from where
-	s.add(Entity{Type: EntityMailbox, Key: userKey(e.RecipientEmailAddress),
-		Attributes: attrs("role", "recipient")})
-	for _, snd := range []graphSender{e.P2Sender, e.P1Sender} {
-		s.add(Entity{Type: EntityMailbox, Key: userKey(snd.EmailAddress),
-			Name: snd.DisplayName, Attributes: attrs("role", "sender")})
-	}
-	for _, snd := range []graphSender{e.P2Sender, e.P1Sender} {
-		s.add(Entity{Type: EntityDomain, Key: domainKey(snd.DomainName)})
-	}
-	s.add(Entity{Type: EntityIP, Key: ipKey(e.SenderIP),
-		Attributes: attrs("role", "sender")})
-
-	// what it linked to
-	for _, u := range e.URLs {
-		s.add(Entity{Type: EntityURL, Key: urlKey(u)})
-	}
 }
 
 // cloudResource returns the cloud application, OAuth application, Azure

@@ -239,10 +239,7 @@ func TestParseMSGraphEvidenceTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, e := range alerts[0].Entities {
-		got = append(got, e.Ref())
-	}
+	got := refs(alerts[0].Entities)
 	want := []string{
 		"ip:203.0.113.5",
 		"url:https://evil.example/a",

@@ -91,10 +91,7 @@ func TestParseOCSFObservablesAndEvidences(t *testing.T) {
 	if got := alerts[0].Product; got != "Acme" {
 		t.Errorf("Product: got %q, want the vendor Acme", got)
 	}
-	var got []string
-	for _, e := range alerts[0].Entities {
-		got = append(got, e.Ref())
-	}
+	got := refs(alerts[0].Entities)
 	want := []string{
 		"host:i-0abc",
 		"user:arn:aws:iam::1:user/adoe",

@@ -205,10 +205,7 @@ func TestParseSecurityHubEntities(t *testing.T) {
 	if diff := cmp.Diff([]string{"EICAR"}, a.ThreatNames); diff != "" {
 		t.Errorf("ThreatNames (-want +got):\n%s", diff)
 	}
-	var got []string
-	for _, e := range a.Entities {
-		got = append(got, e.Ref())
-	}
+	got := refs(a.Entities)
 	want := []string{
 		"user:arn:aws:iam::444455556666:user/ops/adoe",
 		"user:arn:aws:iam::444455556666:role/deploy",
@@ -256,10 +253,7 @@ func TestParseSecurityHubGuardDutyProductFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := alerts[0]
-	var got []string
-	for _, e := range a.Entities {
-		got = append(got, e.Ref())
-	}
+	got := refs(a.Entities)
 	want := []string{"domain:pool.example", "ip:2001:db8::7", "ip:203.0.113.7"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("entities (-want +got):\n%s", diff)

@@ -234,30 +234,15 @@ func refID(raw json.RawMessage) string {
 // addMessage adds an email message, keyed by its network message id, its
 // recipient's mailbox, its senders and their address, and its URLs.
 func (e *sentEntity) addMessage(s *entitySet) {
-	s.add(Entity{
-		Type: EntityEmailMessage,
-		Key:  strings.TrimSpace(e.NetworkMessageID),
-		Name: e.Subject,
-		Attributes: attrs(
-			"internet_message_id", e.InternetMessageID,
-			"subject", e.Subject,
-			"sender", userKey(e.P2Sender),
-			"envelope_sender", userKey(e.P1Sender),
-			"recipient", userKey(e.Recipient),
-			"sender_ip", ipKey(e.SenderIP),
-		),
+	addEmailMessage(s, emailMessage{
+		NetworkMessageID:  e.NetworkMessageID,
+		InternetMessageID: e.InternetMessageID,
+		Subject:           e.Subject,
+		Recipient:         e.Recipient,
+		SenderIP:          e.SenderIP,
+		Senders:           [2]mailSender{{Address: e.P2Sender}, {Address: e.P1Sender}},
+		URLs:              e.URLs,
 	})
-	s.add(Entity{Type: EntityMailbox, Key: userKey(e.Recipient),
-		Attributes: attrs("role", "recipient")})
-	for _, snd := range []string{e.P2Sender, e.P1Sender} {
-		s.add(Entity{Type: EntityMailbox, Key: userKey(snd),
-			Attributes: attrs("role", "sender")})
-	}
-	s.add(Entity{Type: EntityIP, Key: ipKey(e.SenderIP),
-		Attributes: attrs("role", "sender")})
-	for _, u := range e.URLs {
-		s.add(Entity{Type: EntityURL, Key: urlKey(u)})
-	}
 }
 
 // process returns a process keyed as the Graph parser keys a Defender

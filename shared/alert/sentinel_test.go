@@ -183,10 +183,7 @@ func TestParseSecurityAlertRowResolvesRefs(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := alerts[0]
-		var got []string
-		for _, e := range a.Entities {
-			got = append(got, e.Ref())
-		}
+		got := refs(a.Entities)
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("entities (-want +got):\n%s", diff)
 		}
@@ -283,10 +280,7 @@ func TestParseSentinelRelatedEntityKinds(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := alerts[0]
-	var got []string
-	for _, e := range a.Entities {
-		got = append(got, e.Ref())
-	}
+	got := refs(a.Entities)
 	want := []string{
 		"host:/subscriptions/s/providers/Microsoft.Compute/virtualMachines/web-01",
 		"user:e-1",

@@ -360,7 +360,6 @@ func (s *Store) AppendEvent(ctx context.Context, id string, e investigation.Even
 	if err != nil {
 		return err
 	}
-	put.Put.ConditionExpression = nil
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: put.Put.Item})
 	if err != nil {
 		return fmt.Errorf("append %s event to %s: %w", e.Kind, id, err)

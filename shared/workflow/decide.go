@@ -68,30 +68,47 @@ func (s *Steps) Decide(ctx context.Context, in Input) (out DecideOutput, err err
 }
 
 // quarantines proposes quarantining each malicious file on each host of
-// the investigation that the tenant says holds it.
+// the investigation that the tenant says holds it. Each host is read once.
 func (s *Steps) quarantines(ctx context.Context, ents []investigation.Entity) (
 	[]proposal, error) {
+	hosts, err := s.tenantHosts(ctx, ents)
+	if err != nil {
+		return nil, err
+	}
 	var out []proposal
 	for _, f := range ents {
 		if f.Type != alert.EntityFile || f.Verdict != investigation.VerdictMalicious {
 			continue
 		}
-		for _, h := range ents {
-			if h.Type != alert.EntityHost {
-				continue
-			}
-			host, ok, err := s.Tenant.Host(ctx, h.Key)
-			if err != nil {
-				return nil, err
-			}
-			if ok && holds(host.Files, f.Key) {
+		for _, h := range hosts {
+			if holds(h.Files, f.Key) {
 				out = append(out, proposal{typ: investigation.ActionQuarantineFile,
-					target: f.Ref(), scope: h.Ref(), critical: host.Critical,
-					reason: "malicious: " + strings.Join(f.Evidence, "; ")})
+					target: f.Ref(), scope: alert.Entity{Type: alert.EntityHost, Key: h.ID}.Ref(),
+					critical: h.Critical,
+					reason:   "malicious: " + strings.Join(f.Evidence, "; ")})
 			}
 		}
 	}
 	return out, nil
+}
+
+// tenantHosts returns the investigation's hosts that the tenant knows.
+func (s *Steps) tenantHosts(ctx context.Context, ents []investigation.Entity) (
+	[]tenant.Host, error) {
+	var hosts []tenant.Host
+	for _, e := range ents {
+		if e.Type != alert.EntityHost {
+			continue
+		}
+		h, ok, err := s.Tenant.Host(ctx, e.Key)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			hosts = append(hosts, h)
+		}
+	}
+	return hosts, nil
 }
 
 // propose stores p as an action and approves it or makes it wait. It

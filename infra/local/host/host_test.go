@@ -20,7 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/firebreak/firebreak/infra/local/dynamodblocal"
@@ -82,26 +81,17 @@ func signedAt(ts time.Time, secret ingest.Secret, body []byte) func(*http.Reques
 
 func signed(body []byte) func(*http.Request) { return signedAt(time.Now(), DemoSecret, body) }
 
-// waitForExecution polls the execution of investigation id through the
-// Step Functions API until it stops running.
+// waitForExecution waits at most a minute for investigation id's
+// execution to stop running.
 func waitForExecution(t *testing.T, id string) sfntypes.ExecutionStatus {
 	t.Helper()
-	client := sfn.New(sfn.Options{BaseEndpoint: aws.String(testHost.URL), Region: Region,
-		Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")})
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
-		out, err := client.DescribeExecution(context.Background(), &sfn.DescribeExecutionInput{
-			ExecutionArn: aws.String(testHost.ExecutionARN(id))})
-		if err != nil {
-			t.Fatalf("DescribeExecution: %v", err)
-		}
-		if out.Status != sfntypes.ExecutionStatusRunning {
-			return out.Status
-		}
-		time.Sleep(20 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, err := testHost.WaitForExecution(ctx, id)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("execution of %s still running after a minute", id)
-	return ""
+	return st
 }
 
 // investigation reads id through the read API.
