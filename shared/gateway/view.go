@@ -25,11 +25,11 @@ type InvestigationView struct {
 
 // EntityView is an entity with its verdict and the evidence for it.
 type EntityView struct {
-	Type     alert.EntityType      `json:"type"`
-	Key      string                `json:"key"`
-	Name     string                `json:"name,omitempty"`
-	Verdict  investigation.Verdict `json:"verdict"`
-	Evidence []string              `json:"evidence,omitempty"`
+	Type     alert.EntityType         `json:"type"`
+	Key      string                   `json:"key"`
+	Name     string                   `json:"name,omitempty"`
+	Verdict  investigation.Verdict    `json:"verdict"`
+	Evidence []investigation.Evidence `json:"evidence,omitempty"`
 }
 
 // ActionView is a remediation action and what became of it.

@@ -41,19 +41,111 @@ type Investigation struct {
 // evidence that decided it.
 type Entity struct {
 	alert.Entity
-	Verdict  Verdict  `json:"verdict"`
-	Evidence []string `json:"evidence,omitempty"`
+	Verdict  Verdict    `json:"verdict"`
+	Evidence []Evidence `json:"evidence,omitempty"`
+	// Relations link the entity to others of the investigation.
+	Relations []Relation `json:"relations,omitempty"`
 	// FoundBy names the step or alert that added the entity.
 	FoundBy string `json:"found_by,omitempty"`
+	// Round is the expansion round that investigates the entity: 1 for
+	// the entities of the alerts that opened the investigation.
+	Round int `json:"round"`
 }
+
+// Evidence is one finding about an entity and the verdict it argues for.
+// An entity's verdict is the gravest its evidence argues for: malicious,
+// then suspicious, then clean; with no evidence it is unknown.
+type Evidence struct {
+	Verdict Verdict `json:"verdict"`
+	// Step is the investigation step that found it, such as
+	// "gather_threat_info".
+	Step string `json:"step"`
+	// Source names where it came from: "tenant", "cloudtrail", an
+	// indicator list, an alert id.
+	Source string `json:"source"`
+	Text   string `json:"text"`
+}
+
+// Relation links an entity to another: the other entity's ref and how
+// they relate, such as "held_by", "downloaded_from", "sent_by",
+// "received_by", "clicked_by", "signed_in_from", "used_by".
+type Relation struct {
+	Kind string `json:"kind"`
+	Ref  string `json:"ref"`
+}
+
+// Judge returns the verdict a body of evidence argues for.
+func Judge(evidence []Evidence) Verdict {
+	best := VerdictUnknown
+	for _, e := range evidence {
+		if gravity[e.Verdict] > gravity[best] {
+			best = e.Verdict
+		}
+	}
+	return best
+}
+
+var gravity = map[Verdict]int{VerdictUnknown: 0, VerdictClean: 1, VerdictSuspicious: 2,
+	VerdictMalicious: 3}
 
 // ActionType names a remediation.
 type ActionType string
 
 // Remediation action types.
 const (
-	ActionQuarantineFile ActionType = "quarantine_file"
+	ActionQuarantineFile   ActionType = "quarantine_file"
+	ActionDeleteFile       ActionType = "delete_file"
+	ActionIsolateHost      ActionType = "isolate_host"
+	ActionKillProcess      ActionType = "kill_process"
+	ActionResetPassword    ActionType = "reset_password"
+	ActionRevokeSessions   ActionType = "revoke_sessions"
+	ActionRequireMFA       ActionType = "require_mfa"
+	ActionDisableUser      ActionType = "disable_user"
+	ActionDisableAccessKey ActionType = "disable_access_key"
+	ActionBlockURL         ActionType = "block_url"
+	ActionBlockDomain      ActionType = "block_domain"
+	ActionBlockIP          ActionType = "block_ip"
+	ActionDeleteEmail      ActionType = "delete_email"
 )
+
+// Domain groups actions by what they touch; each domain has its own
+// approver group.
+type Domain string
+
+// Action domains.
+const (
+	DomainHosts      Domain = "hosts"
+	DomainIdentities Domain = "identities"
+	DomainEmail      Domain = "email"
+	DomainNetwork    Domain = "network"
+	DomainCloud      Domain = "cloud"
+)
+
+// ActionSpec says what an action type touches and whether it can be
+// undone.
+type ActionSpec struct {
+	Domain     Domain
+	Reversible bool
+	// Target is the entity type the action acts on.
+	Target alert.EntityType
+}
+
+// Actions lists every action type Firebreak knows.
+var Actions = map[ActionType]ActionSpec{
+	ActionQuarantineFile:   {DomainHosts, true, alert.EntityFile},
+	ActionDeleteFile:       {DomainHosts, false, alert.EntityFile},
+	ActionIsolateHost:      {DomainHosts, true, alert.EntityHost},
+	ActionKillProcess:      {DomainHosts, false, alert.EntityProcess},
+	ActionResetPassword:    {DomainIdentities, false, alert.EntityUser},
+	ActionRevokeSessions:   {DomainIdentities, false, alert.EntityUser},
+	ActionRequireMFA:       {DomainIdentities, true, alert.EntityUser},
+	ActionDisableUser:      {DomainIdentities, true, alert.EntityUser},
+	ActionDisableAccessKey: {DomainCloud, true, alert.EntityAccessKey},
+	ActionBlockURL:         {DomainNetwork, true, alert.EntityURL},
+	ActionBlockDomain:      {DomainNetwork, true, alert.EntityDomain},
+	ActionBlockIP:          {DomainNetwork, true, alert.EntityIP},
+	ActionDeleteEmail:      {DomainEmail, true, alert.EntityEmailMessage},
+}
 
 // Action is one proposed remediation and what became of it.
 type Action struct {

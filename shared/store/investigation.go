@@ -175,7 +175,7 @@ func (s *Store) AddEntities(ctx context.Context, id string, ents []investigation
 // SetVerdict records the verdict on entity ref of investigation id and the
 // evidence that decided it.
 func (s *Store) SetVerdict(ctx context.Context, id, ref string, v investigation.Verdict,
-	evidence []string) error {
+	evidence []investigation.Evidence) error {
 	update := expression.Set(expression.Name("verdict"), expression.Value(v)).
 		Set(expression.Name("evidence"), expression.Value(evidence))
 	cond := expression.AttributeExists(expression.Name(attrPK))

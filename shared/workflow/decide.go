@@ -3,7 +3,6 @@ package workflow
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/firebreak/firebreak/shared/alert"
 	"github.com/firebreak/firebreak/shared/investigation"
@@ -85,7 +84,7 @@ func (s *Steps) quarantines(ctx context.Context, ents []investigation.Entity) (
 				out = append(out, proposal{typ: investigation.ActionQuarantineFile,
 					target: f.Ref(), scope: alert.Entity{Type: alert.EntityHost, Key: h.ID}.Ref(),
 					critical: h.Critical,
-					reason:   "malicious: " + strings.Join(f.Evidence, "; ")})
+					reason:   "malicious: " + evidenceText(f.Evidence)})
 			}
 		}
 	}

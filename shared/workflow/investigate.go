@@ -19,7 +19,7 @@ type InvestigateOutput struct {
 type verdict struct {
 	ref      string
 	verdict  investigation.Verdict
-	evidence []string
+	evidence []investigation.Evidence
 }
 
 // Investigate gives every entity of the investigation a verdict with its
@@ -62,7 +62,7 @@ func (s *Steps) Investigate(ctx context.Context, in Input) (out InvestigateOutpu
 			return InvestigateOutput{}, classify(err)
 		}
 		if err := s.record(ctx, id, "verdict", "investigate", "%s is %s: %s",
-			v.ref, v.verdict, strings.Join(v.evidence, "; ")); err != nil {
+			v.ref, v.verdict, evidenceText(v.evidence)); err != nil {
 			return InvestigateOutput{}, classify(err)
 		}
 		out.Malicious += btoi(v.verdict == investigation.VerdictMalicious)
@@ -79,11 +79,13 @@ func judgeFiles(ents []investigation.Entity, alerts []alert.Alert) []verdict {
 		if e.Type != alert.EntityFile {
 			continue
 		}
-		var evidence []string
+		var evidence []investigation.Evidence
 		for _, a := range alerts {
 			if len(a.ThreatNames) > 0 && names(a, e.Entity) {
-				evidence = append(evidence, fmt.Sprintf("%s alert %q detected %s at %s",
-					a.Format, a.Title, strings.Join(a.ThreatNames, ", "), paths(a, e.Entity)))
+				evidence = append(evidence, investigation.Evidence{
+					Verdict: investigation.VerdictMalicious, Step: "investigate", Source: a.ID,
+					Text: fmt.Sprintf("%s alert %q detected %s at %s", a.Format, a.Title,
+						strings.Join(a.ThreatNames, ", "), paths(a, e.Entity))})
 			}
 		}
 		if len(evidence) > 0 {
@@ -102,7 +104,7 @@ func (s *Steps) judgeHosts(ctx context.Context, ents []investigation.Entity,
 		if e.Type != alert.EntityHost {
 			continue
 		}
-		var evidence []string
+		var evidence []investigation.Evidence
 		for _, f := range files {
 			hash := strings.TrimPrefix(f.ref, string(alert.EntityFile)+":")
 			held, err := s.Tenant.FilesOnHost(ctx, e.Key, hash)
@@ -110,8 +112,9 @@ func (s *Steps) judgeHosts(ctx context.Context, ents []investigation.Entity,
 				return nil, err
 			}
 			for _, h := range held {
-				evidence = append(evidence, fmt.Sprintf("holds malicious file %s at %s",
-					hash, h.Path))
+				evidence = append(evidence, investigation.Evidence{
+					Verdict: investigation.VerdictSuspicious, Step: "investigate", Source: "tenant",
+					Text: fmt.Sprintf("holds malicious file %s at %s", hash, h.Path)})
 			}
 		}
 		if len(evidence) > 0 {
@@ -131,7 +134,9 @@ func unjudged(ents []investigation.Entity, judged []verdict) []verdict {
 	for _, e := range ents {
 		if !done[e.Ref()] {
 			out = append(out, verdict{e.Ref(), investigation.VerdictUnknown,
-				[]string{"no evidence for or against it in the alerts or the tenant"}})
+				[]investigation.Evidence{{Verdict: investigation.VerdictUnknown,
+					Step: "investigate", Source: "firebreak",
+					Text: "no evidence for or against it in the alerts or the tenant"}}})
 		}
 	}
 	return out
@@ -162,4 +167,12 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+func evidenceText(ev []investigation.Evidence) string {
+	var parts []string
+	for _, e := range ev {
+		parts = append(parts, e.Text)
+	}
+	return strings.Join(parts, "; ")
 }

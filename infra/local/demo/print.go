@@ -86,7 +86,7 @@ func printDetail(w io.Writer, v gateway.InvestigationView) {
 	for _, e := range v.Entities {
 		fmt.Fprintf(w, "    %-10s %s:%s\n", e.Verdict, e.Type, e.Key)
 		for _, ev := range e.Evidence {
-			fmt.Fprintf(w, "               why: %s\n", ev)
+			fmt.Fprintf(w, "               why: %s (%s, %s)\n", ev.Text, ev.Step, ev.Source)
 		}
 	}
 	fmt.Fprintln(w, "  actions:")
