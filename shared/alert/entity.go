@@ -372,3 +372,20 @@ func addEmailMessage(s *entitySet, m emailMessage) {
 		s.add(Entity{Type: EntityURL, Key: urlKey(u)})
 	}
 }
+
+// Key returns the canonical key of a value naming an entity of type t, as
+// parsers key the entities of alerts, so that an indicator from a list, a
+// data source or a request meets the entity an alert named. It returns ""
+// for a value that cannot be a key of that type, and for an unknown type.
+func Key(t EntityType, value string) string {
+	if keyOf, ok := genericKeys[t]; ok {
+		return keyOf(value)
+	}
+	return ""
+}
+
+// Known reports whether t is one of the entity types.
+func (t EntityType) Known() bool {
+	_, ok := genericKeys[t]
+	return ok
+}

@@ -44,6 +44,9 @@ type Finding struct {
 	Related []Related
 	// Critical reports the source marks the entity as a critical asset.
 	Critical bool
+	// Attributes are facts about the entity that remedies consult, such
+	// as "mfa": "true" or "status": "Inactive".
+	Attributes map[string]string
 }
 
 // Related is another entity a data source linked to the one asked about.
