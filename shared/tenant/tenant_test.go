@@ -3,14 +3,18 @@ package tenant_test
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/firebreak/firebreak/infra/local/dynamodblocal"
+	"github.com/firebreak/firebreak/shared/alert"
 	"github.com/firebreak/firebreak/shared/investigation"
 	"github.com/firebreak/firebreak/shared/store"
 	"github.com/firebreak/firebreak/shared/tenant"
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestMain(m *testing.M) { os.Exit(dynamodblocal.RunTests(m)) }
@@ -20,19 +24,30 @@ const eicar = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"
 // seeded returns a tenant in a fresh table, seeded from events/tenant.
 func seeded(t *testing.T) *tenant.Tenant {
 	t.Helper()
-	db := dynamodblocal.NewClient(dynamodblocal.Endpoint(t))
-	name := "tenant-" + strings.ToLower(store.NewID())
-	if err := store.CreateTable(context.Background(), db, name); err != nil {
-		t.Fatalf("CreateTable: %v", err)
-	}
 	f, err := os.Open("../../events/tenant/tenant.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	snap, err := tenant.ReadSnapshot(f)
+	return seed(t, f)
+}
+
+// seedDoc returns a tenant in a fresh table, seeded from the JSON doc.
+func seedDoc(t *testing.T, doc string) *tenant.Tenant {
+	t.Helper()
+	return seed(t, strings.NewReader(doc))
+}
+
+func seed(t *testing.T, r io.Reader) *tenant.Tenant {
+	t.Helper()
+	snap, err := tenant.ReadSnapshot(r)
 	if err != nil {
 		t.Fatalf("ReadSnapshot: %v", err)
+	}
+	db := dynamodblocal.NewClient(dynamodblocal.Endpoint(t))
+	name := "tenant-" + strings.ToLower(store.NewID())
+	if err := store.CreateTable(context.Background(), db, name); err != nil {
+		t.Fatalf("CreateTable: %v", err)
 	}
 	tn := tenant.New(db, name)
 	if err := tn.Seed(context.Background(), snap); err != nil {
@@ -100,23 +115,68 @@ func TestQuarantineOfAbsentFileFails(t *testing.T) {
 
 func TestRemediateRefusesWhatTheTenantCannotDo(t *testing.T) {
 	tn := seeded(t)
-	_, err := tn.Remediate(context.Background(), investigation.Action{Type: "isolate_host"})
+	act := investigation.Action{Type: "reboot_host", Target: "host:" + web01}
+	_, err := tn.Remediate(context.Background(), act)
 	var unsupported *tenant.UnsupportedActionError
 	if !errors.As(err, &unsupported) {
-		t.Errorf("Remediate(isolate_host) = %v, want an *UnsupportedActionError", err)
+		t.Errorf("Remediate(reboot_host) = %v, want an *UnsupportedActionError", err)
+	}
+	_, err = tn.Undo(context.Background(), act)
+	if !errors.As(err, &unsupported) {
+		t.Errorf("Undo(reboot_host) = %v, want an *UnsupportedActionError", err)
 	}
 }
 
-func TestReadSnapshotRefusesBadTenants(t *testing.T) {
-	tests := map[string]string{
-		"unknown field":   `{"hosts":[],"printers":[]}`,
-		"host without id": `{"hosts":[{"name":"x"}]}`,
-		"short hash":      `{"hosts":[{"id":"h","files":[{"path":"/a","sha256":"abc"}]}]}`,
-		"not JSON":        `{`,
+func TestQuarantineRemovesTheHostFromTheFileHunt(t *testing.T) {
+	tn, ctx := seeded(t), context.Background()
+	file := alert.Entity{Type: alert.EntityFile, Key: eicar}
+	if _, err := tn.QuarantineFile(ctx, "i-0a1b2c3d4e5f60718", eicar); err != nil {
+		t.Fatalf("QuarantineFile: %v", err)
 	}
-	for name, doc := range tests {
-		if _, err := tenant.ReadSnapshot(strings.NewReader(doc)); err == nil {
-			t.Errorf("%s: ReadSnapshot succeeded, want an error", name)
-		}
+	f, err := tn.Hunt(ctx, file)
+	if err != nil {
+		t.Fatalf("Hunt: %v", err)
+	}
+	got := summary(f)
+	want := []string{
+		"held_by host:73e7e2de709dff64ef64b1d0c30e67fab63280ac",
+		"held_by host:i-0b2c3d4e5f6071829",
+		"held_by host:lnx-web-02.corp.example",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Hunt after quarantine on web-01 (-want +got):\n%s", diff)
+	}
+
+	// where the file came from is history: quarantine does not change it
+	f, err = tn.Origin(ctx, file)
+	if err != nil {
+		t.Fatalf("Origin: %v", err)
+	}
+	download := "downloaded_from url:http://dl.malicious.example/eicar.com"
+	if got := summary(f); !slices.Contains(got, download) {
+		t.Errorf("Origin after quarantine = %q, want %q still", got, download)
+	}
+}
+
+func TestSeedAgainLeavesQuarantinedFilesQuarantined(t *testing.T) {
+	tn, ctx := seeded(t), context.Background()
+	if _, err := tn.QuarantineFile(ctx, "i-0a1b2c3d4e5f60718", eicar); err != nil {
+		t.Fatalf("QuarantineFile: %v", err)
+	}
+	f, err := os.Open("../../events/tenant/tenant.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	snap, err := tenant.ReadSnapshot(f)
+	if err != nil {
+		t.Fatalf("ReadSnapshot: %v", err)
+	}
+	if err := tn.Seed(ctx, snap); err != nil {
+		t.Fatalf("Seed: %v", err)
+	}
+	left, err := tn.FilesOnHost(ctx, "i-0a1b2c3d4e5f60718", eicar)
+	if err != nil || len(left) != 0 {
+		t.Errorf("after seeding again web-01 holds %d copies (err %v), want 0", len(left), err)
 	}
 }
