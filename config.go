@@ -2,7 +2,7 @@
 // with: firebreak.yaml, beside this file.
 package firebreak
 
-import _ "embed"
+import "embed"
 
 // ConfigYAML is firebreak.yaml as it was when the binary was built.
 //
@@ -11,3 +11,10 @@ var ConfigYAML []byte
 
 // ConfigFile is the name errors in ConfigYAML cite.
 const ConfigFile = "firebreak.yaml"
+
+// IntelFiles holds the indicator lists of events/intel/ as they were when
+// the binary was built; firebreak.yaml's investigation.indicator_lists
+// names which of them inform verdicts.
+//
+//go:embed events/intel/*.csv events/intel/*.json
+var IntelFiles embed.FS

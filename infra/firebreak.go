@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdadestinations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -24,7 +25,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/firebreak/firebreak"
+	"github.com/firebreak/firebreak/shared/awsdata"
 	"github.com/firebreak/firebreak/shared/config"
+	"github.com/firebreak/firebreak/shared/settings"
 	"github.com/firebreak/firebreak/shared/stack"
 	"github.com/firebreak/firebreak/shared/store"
 )
@@ -71,6 +74,14 @@ type resources struct {
 	apiKeySources *string
 	approvals     approvals
 	quarantine    quarantine
+	// readsAWS is true when firebreak.yaml has investigations ask AWS.
+	readsAWS bool
+	// machineARN is the state machine's ARN built from its name, for the
+	// grants of the steps it invokes: a reference to the state machine
+	// would make it depend on itself through them.
+	machineARN *string
+	// steps are the functions the state machine invokes.
+	steps map[string]bool
 }
 
 // NewStack adds to scope the stack that s describes, with a table shaped by
@@ -112,6 +123,12 @@ func NewStack(
 		apiKeySources: apiKeySources(st, keys),
 		approvals:     newApprovals(st, s),
 		quarantine:    newQuarantine(st, s),
+		readsAWS:      in.config.Investigation.Asks(settings.SourceAWS),
+		machineARN:    machineARNByName(s),
+		steps:         map[string]bool{},
+	}
+	for _, name := range s.StateMachine.Substitutions {
+		r.steps[name] = true
 	}
 	if r.machine, err = newStateMachine(st, s, in.definition, fns); err != nil {
 		return nil, err
@@ -249,6 +266,14 @@ func constructID(name string) string {
 
 // physicalName is the deployed name of a described thing (a function, the
 // workflow, an event rule, a source's API key): the stack's name, a dash,
+// machineARNByName returns the ARN the state machine of s gets from its
+// physical name.
+func machineARNByName(s stack.Stack) *string {
+	return jsii.String(fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s",
+		*awscdk.Aws_PARTITION(), *awscdk.Aws_REGION(), *awscdk.Aws_ACCOUNT_ID(),
+		*physicalName(s, s.StateMachine.Name)))
+}
+
 // and the described name.
 func physicalName(s stack.Stack, name string) *string {
 	return jsii.String(s.Name + "-" + name)
@@ -441,9 +466,21 @@ func (r resources) wire(fn awslambda.Function, f stack.Function) error {
 		return fmt.Errorf("unknown table access %d", f.Table)
 	}
 
-	// starting investigations and reading the sources' secrets
-	if f.StartsExecutions {
+	// starting investigations, answering their waits, reading the sources' secrets
+	switch {
+	case f.StartsExecutions && r.steps[f.Name]:
+		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("states:StartExecution"), Resources: &[]*string{r.machineARN}}))
+	case f.StartsExecutions:
 		r.machine.GrantStartExecution(fn)
+	}
+	if f.SendsTaskResults {
+		r.machine.GrantTaskResponse(fn)
+	}
+	if f.ReadsAWSInventory && r.readsAWS {
+		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings(awsdata.Actions...), Resources: jsii.Strings("*")}))
+		suppress(fn.Role(), nagAWSInventory)
 	}
 	if f.ReadsSourceSecrets {
 		r.secret.GrantRead(fn, nil)

@@ -1,4 +1,4 @@
-// Command api serves the action center's read API through API Gateway.
+// Command api serves the action center's JSON API through API Gateway.
 package main
 
 import (
@@ -9,13 +9,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/firebreak/firebreak/shared/coldstart"
-	"github.com/firebreak/firebreak/shared/gateway"
 )
 
 func main() {
-	st, err := coldstart.Store(context.Background(), os.Getenv)
+	api, err := coldstart.API(context.Background(), os.Getenv)
 	if err != nil {
 		log.Fatalf("api: %v", err)
 	}
-	lambda.Start(gateway.Investigations(st, coldstart.Logger()))
+	lambda.Start(api.Handler())
 }

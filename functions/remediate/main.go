@@ -2,19 +2,8 @@
 package main
 
 import (
-	"context"
-	"log"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/firebreak/firebreak/shared/coldstart"
+	"github.com/firebreak/firebreak/shared/workflow"
 )
 
-func main() {
-	steps, err := coldstart.Steps(context.Background(), os.Getenv)
-	if err != nil {
-		log.Fatalf("remediate: %v", err)
-	}
-	lambda.Start(steps.Remediate)
-}
+func main() { coldstart.StartStep("remediate", (*workflow.Steps).Remediate) }

@@ -15,7 +15,8 @@ import (
 	"github.com/firebreak/firebreak/infra/local/host"
 )
 
-// runDemo starts a host, pushes the sample alerts and prints the report. It
+// runDemo starts a host, plays each playbook's scene on a fresh
+// environment, then pushes every sample alert, and prints the report. It
 // fails when an alert is refused or an investigation's execution fails.
 func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
@@ -39,12 +40,13 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	defer h.Close()
 
 	rep, err := demo.Run(ctx, demo.Target{
-		URL: h.URL, ExecutionARN: h.ExecutionARN, Region: host.Region,
+		URL: h.URL, ExecutionARN: h.ExecutionARN, StateMachineARN: h.StateMachineARN,
+		Reset: h.Reset, Region: host.Region,
 		Source: host.DemoSource, Secret: host.DemoSecret,
 		AlertsDir: filepath.Join(*root, "events", "alerts"),
 		HTTP:      &http.Client{Timeout: 30 * time.Second}, Now: time.Now,
 		PollInterval: 50 * time.Millisecond,
-	})
+	}, demo.Scenes)
 	if err != nil {
 		return err
 	}
@@ -61,7 +63,7 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 
 func write(w io.Writer, rep demo.Report, asJSON bool) error {
 	if !asJSON {
-		demo.PrintTable(w, rep)
+		demo.Print(w, rep)
 		return nil
 	}
 	enc := json.NewEncoder(w)

@@ -2,7 +2,7 @@
 // no Docker.
 //
 //	firebreak serve [--addr HOST:PORT]   run the local host until interrupted
-//	firebreak demo [--json]              push the sample alerts and report
+//	firebreak demo [--json]              show each playbook, then every sample
 //	firebreak normalize FILE             print a payload's normalized alert
 //
 // Run it from the repository (or pass --root): it reads the state machine

@@ -15,14 +15,23 @@ package coldstart
 import (
 	"context"
 	"fmt"
+	"log"
 	"log/slog"
+	"os"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/firebreak/firebreak"
+	"github.com/firebreak/firebreak/shared/awsdata"
+	"github.com/firebreak/firebreak/shared/datasource"
+	"github.com/firebreak/firebreak/shared/gateway"
+	"github.com/firebreak/firebreak/shared/settings"
 	"github.com/firebreak/firebreak/shared/stack"
 	"github.com/firebreak/firebreak/shared/store"
 	"github.com/firebreak/firebreak/shared/tenant"
@@ -51,9 +60,53 @@ func Require(getenv Getenv, names ...string) (map[string]string, error) {
 // it adds the Lambda request id to each line.
 func Logger() *slog.Logger { return lambdacontext.NewLogger() }
 
-// Steps builds the investigation steps' receiver.
+// Steps builds the investigation steps' receiver: the store, the data
+// sources and intelligence firebreak.yaml's investigation section names,
+// and a Step Functions client to start investigations with (the state
+// machine's ARN comes with each Finalize, from the context object).
 func Steps(ctx context.Context, getenv Getenv) (*workflow.Steps, error) {
 	env, err := Require(getenv, stack.EnvTableName)
+	if err != nil {
+		return nil, err
+	}
+	set, err := settings.Parse(firebreak.ConfigYAML)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", firebreak.ConfigFile, err)
+	}
+	cfg, err := AWSConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	intel, err := Intelligence(set)
+	if err != nil {
+		return nil, err
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	tn := tenant.New(db, env[stack.EnvTableName])
+	var sources []datasource.DataSource
+	if set.Asks(settings.SourceTenant) {
+		sources = append(sources, tn)
+	}
+	if set.Asks(settings.SourceAWS) {
+		sources = append(sources, awsdata.New(cfg))
+	}
+	return &workflow.Steps{
+		Store:      store.New(db, env[stack.EnvTableName]),
+		Remediator: tn,
+		Sources:    sources,
+		Intel:      intel,
+		Settings:   set,
+		Executions: sfn.NewFromConfig(cfg),
+		Log:        Logger(),
+		Now:        time.Now,
+	}, nil
+}
+
+// API builds the action center's API: the store, and the Step Functions
+// client that answers waits for a scope decision. The development identity
+// is read only where the local host set it.
+func API(ctx context.Context, getenv Getenv) (*gateway.API, error) {
+	st, err := Store(ctx, getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -61,18 +114,11 @@ func Steps(ctx context.Context, getenv Getenv) (*workflow.Steps, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := dynamodb.NewFromConfig(cfg)
-	tn := tenant.New(db, env[stack.EnvTableName])
-	return &workflow.Steps{
-		Store:      store.New(db, env[stack.EnvTableName]),
-		Tenant:     tn,
-		Remediator: tn,
-		Log:        Logger(),
-		Now:        time.Now,
-	}, nil
+	return &gateway.API{Store: st, Tasks: sfn.NewFromConfig(cfg),
+		Dev: getenv(stack.EnvDevIdentity), Log: Logger()}, nil
 }
 
-// Store builds a store over the function's table, for the read API.
+// Store builds a store over the function's table.
 func Store(ctx context.Context, getenv Getenv) (*store.Store, error) {
 	env, err := Require(getenv, stack.EnvTableName)
 	if err != nil {
@@ -93,4 +139,16 @@ func AWSConfig(ctx context.Context) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	return cfg, nil
+}
+
+// StartStep builds the investigation steps and hands Lambda the step
+// handler of name, as a step function's main does. It does not return; a
+// failed cold start ends the process with the reason.
+func StartStep[I, O any](name string,
+	handler func(*workflow.Steps, context.Context, I) (O, error)) {
+	steps, err := Steps(context.Background(), os.Getenv)
+	if err != nil {
+		log.Fatalf("%s: %v", name, err)
+	}
+	lambda.Start(func(ctx context.Context, in I) (O, error) { return handler(steps, ctx, in) })
 }

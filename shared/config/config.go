@@ -15,12 +15,10 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/firebreak/firebreak/shared/investigation"
+	"github.com/firebreak/firebreak/shared/playbook"
 	"github.com/firebreak/firebreak/shared/policy"
+	"github.com/firebreak/firebreak/shared/settings"
 )
-
-// DefaultCorrelationWindow is how long an investigation's indicators
-// attract new alerts when firebreak.yaml does not say.
-const DefaultCorrelationWindow = 24 * time.Hour
 
 // Config is firebreak.yaml, checked.
 type Config struct {
@@ -29,6 +27,9 @@ type Config struct {
 	CorrelationWindow time.Duration
 	Sources           []Source
 	Policy            policy.Policy
+	// Investigation is how investigations widen, when a person must
+	// look, and which indicator lists inform verdicts.
+	Investigation settings.Investigation
 }
 
 // Source is a tool that pushes alerts. Its signing secret is not here: it
@@ -55,8 +56,9 @@ type file struct {
 	Correlation struct {
 		Window string `yaml:"window"`
 	} `yaml:"correlation"`
-	Sources  []Source    `yaml:"sources"`
-	Policies []yaml.Node `yaml:"policies"`
+	Sources       []Source               `yaml:"sources"`
+	Policies      []yaml.Node            `yaml:"policies"`
+	Investigation settings.Investigation `yaml:"investigation"`
 }
 
 type rule struct {
@@ -78,15 +80,12 @@ func Parse(data []byte, name string) (Config, error) {
 	}
 
 	// check each part
-	cfg := Config{CorrelationWindow: DefaultCorrelationWindow, Sources: f.Sources}
-	if f.Correlation.Window != "" {
-		w, err := time.ParseDuration(f.Correlation.Window)
-		if err != nil || w <= 0 {
-			return Config{}, &Error{name, 0, fmt.Sprintf(
-				"correlation.window: %q is not a positive duration such as 24h", f.Correlation.Window)}
-		}
-		cfg.CorrelationWindow = w
+	inv, err := settings.Parse(data)
+	if err != nil {
+		return Config{}, &Error{name, 0, err.Error()}
 	}
+	cfg := Config{CorrelationWindow: inv.CorrelationWindow, Sources: f.Sources,
+		Investigation: inv}
 	if err := checkSources(name, f.Sources); err != nil {
 		return Config{}, err
 	}
@@ -136,6 +135,10 @@ func compilePolicies(name string, nodes []yaml.Node) (policy.Policy, error) {
 		var r rule
 		if err := nodes[i].Decode(&r); err != nil {
 			return nil, &Error{name, nodes[i].Line, fmt.Sprintf("policies[%d]: %v", i, err)}
+		}
+		if _, ok := playbook.Get(r.Playbook); r.Playbook != "" && !ok {
+			return nil, &Error{name, lineOf(&nodes[i], "playbook"), fmt.Sprintf(
+				"policies[%d]: playbook %q is not one of %v", i, r.Playbook, playbook.Names())}
 		}
 		pr := policy.Rule{Name: r.Name, When: r.When, Playbook: r.Playbook,
 			Automation: investigation.Level(r.Automation)}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,8 +17,45 @@ func TestShippedConfigParses(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse(firebreak.yaml): %v", err)
 	}
-	if cfg.CorrelationWindow != 24*time.Hour || len(cfg.Policy) != 3 {
-		t.Errorf("window %s, %d policies; want 24h and 3", cfg.CorrelationWindow, len(cfg.Policy))
+	if cfg.CorrelationWindow != 24*time.Hour || len(cfg.Policy) != 7 {
+		t.Errorf("window %s, %d policies; want 24h and 7", cfg.CorrelationWindow, len(cfg.Policy))
+	}
+	inv := cfg.Investigation
+	if inv.MaxRounds != 3 || inv.ApprovalAtHosts != 10 || len(inv.IndicatorLists) != 2 {
+		t.Errorf("investigation settings %+v, want 3 rounds, approval at 10 hosts, 2 lists", inv)
+	}
+}
+
+// TestShippedPolicyPicksEachPlaybookForItsSample checks the playbook the
+// shipped policies give the sample alert of each playbook.
+func TestShippedPolicyPicksEachPlaybookForItsSample(t *testing.T) {
+	cfg, err := Parse(firebreak.ConfigYAML, firebreak.ConfigFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ sample, playbook string }{
+		{"guardduty/execution-ec2-maliciousfile-ebs-scan.json", "malware"},
+		{"msgraph/mdo-graph-alert-user-reported-phish-with-url.json", "phishing"},
+		{"proofpoint/proofpoint-tap-siem-messages-delivered-phish-url.json", "phishing"},
+		{"proofpoint/proofpoint-tap-siem-clicks-permitted-phish-url.json", "url_click"},
+		{"entra/entra-graph-riskdetection-unfamiliarfeatures.json", "compromised_user"},
+		{"guardduty/recon-iamuser-maliciousipcaller-custom.json", "cloud_credential"},
+		{"ocsf/detection-finding-2004-prowler-iam-user-no-mfa.json", "general"},
+	}
+	for _, tt := range tests {
+		body, err := os.ReadFile("../../events/alerts/" + tt.sample)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alerts, err := alert.Parse(body, "")
+		if err != nil || len(alerts) != 1 {
+			t.Fatalf("%s: parse: %d alerts, %v", tt.sample, len(alerts), err)
+		}
+		d, err := cfg.Policy.Decide(alerts[0])
+		if err != nil || d.Playbook != tt.playbook {
+			t.Errorf("%s: playbook %q (rule %s, err %v), want %q", tt.sample, d.Playbook, d.Rule,
+				err, tt.playbook)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package gateway adapts Firebreak's services to API Gateway REST proxy
-// events: here the read API (GET /api/investigations/{id}) and the helpers
-// every adapter shares; gateway/intake adapts the alert intakes. It is the
+// events: here the action center's API (an investigation, manual starts,
+// scope decisions) and the helpers every adapter shares; gateway/alerts
+// adapts the alert intakes. It is the
 // only place that knows those shapes; the services it wraps do not.
 package gateway
 
@@ -23,21 +24,53 @@ import (
 type Handler func(context.Context, events.APIGatewayProxyRequest) (
 	events.APIGatewayProxyResponse, error)
 
-// Investigations serves GET /api/investigations/{id} from st.
-func Investigations(st *store.Store, log *slog.Logger) Handler {
+// API serves the action center's JSON API under /api. Its fields are set
+// once at cold start; it is safe for concurrent use.
+type API struct {
+	Store *store.Store
+	Tasks TaskAnswerer
+	// Dev is the development identity of requests that carry no verified
+	// claims: set by the local host only.
+	Dev string
+	Log *slog.Logger
+}
+
+// Handler routes the API's requests by API Gateway's resource path.
+func (a *API) Handler() Handler {
 	return func(ctx context.Context, req events.APIGatewayProxyRequest) (
 		events.APIGatewayProxyResponse, error) {
-		id := req.PathParameters["id"]
-		rec, err := st.Record(ctx, id)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			return Reply(http.StatusNotFound, errorBody("no investigation "+id)), nil
-		case err != nil:
-			log.ErrorContext(ctx, "read investigation", "investigation_id", id, "error", err)
-			return Reply(http.StatusServiceUnavailable, errorBody("storage unavailable")), nil
+		switch req.HTTPMethod + " " + req.Resource {
+		case "GET /api/investigations/{id}":
+			return a.investigation(ctx, req.PathParameters["id"]), nil
+		case "POST /api/investigations/{id}/scope":
+			return a.decideScope(ctx, req)
 		}
-		return Reply(http.StatusOK, NewInvestigationView(rec)), nil
+		return Reply(http.StatusNotFound, errorBody("no route "+req.HTTPMethod+" "+req.Path)), nil
 	}
+}
+
+// investigation serves GET /api/investigations/{id}.
+func (a *API) investigation(ctx context.Context, id string) events.APIGatewayProxyResponse {
+	rec, err := a.Store.Record(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return Reply(http.StatusNotFound, errorBody("no investigation "+id))
+	}
+	if err != nil {
+		return a.unavailable(ctx, "read investigation", id, err)
+	}
+	v := NewInvestigationView(rec)
+	if pending, ok, err := a.Store.PendingScope(ctx, id); err != nil {
+		return a.unavailable(ctx, "read scope request", id, err)
+	} else if ok {
+		v.PendingScope = &pending
+	}
+	return Reply(http.StatusOK, v)
+}
+
+// unavailable logs a storage or Step Functions failure and answers 503.
+func (a *API) unavailable(ctx context.Context, what, id string, err error) events.APIGatewayProxyResponse {
+	a.Log.ErrorContext(ctx, what, "investigation_id", id, "error", err)
+	return Reply(http.StatusServiceUnavailable, errorBody("storage unavailable; retry later"))
 }
 
 // Body returns the raw body, decoding API Gateway's base64.
@@ -74,6 +107,36 @@ type errorReply struct {
 }
 
 func errorBody(reason string) errorReply { return errorReply{Error: reason} }
+
+// ErrorBody is the body of an answer that refuses a request:
+// {"error": reason}.
+func ErrorBody(reason string) any { return errorBody(reason) }
+
+// maxRequestBytes bounds the body of an action center request.
+const maxRequestBytes = 16 * 1024
+
+// DecodeJSON decodes a small JSON request body into v, refusing unknown
+// fields, trailing data and bodies over 16 KiB with a reason and the
+// status to answer: 413 for a body too large, 400 for the rest.
+func DecodeJSON(req events.APIGatewayProxyRequest, v any) (int, error) {
+	body, err := Body(req)
+	if err != nil {
+		return http.StatusBadRequest, err
+	}
+	if len(body) > maxRequestBytes {
+		return http.StatusRequestEntityTooLarge, errors.New("the body is larger than 16 KiB")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return http.StatusBadRequest,
+			errors.New("the body is not the JSON object expected: " + err.Error())
+	}
+	if dec.More() {
+		return http.StatusBadRequest, errors.New("the body holds more than one JSON value")
+	}
+	return 0, nil
+}
 
 // Reply answers with v as JSON. Reasons quote what the sender must send
 // ("<timestamp>.<body>"), so HTML characters stay as they are: the

@@ -5,6 +5,7 @@ import (
 
 	"github.com/firebreak/firebreak/shared/alert"
 	"github.com/firebreak/firebreak/shared/investigation"
+	"github.com/firebreak/firebreak/shared/store"
 )
 
 // InvestigationView is an investigation as the read API returns it.
@@ -21,15 +22,23 @@ type InvestigationView struct {
 	Actions    []ActionView          `json:"actions"`
 	Alerts     []AlertView           `json:"alerts"`
 	Timeline   []investigation.Event `json:"timeline"`
+	// PendingScope is the expansion waiting for an analyst, if any.
+	PendingScope *store.ScopeRequest `json:"pending_scope,omitempty"`
 }
 
-// EntityView is an entity with its verdict and the evidence for it.
+// EntityView is an entity with its verdict, the evidence for it, how it
+// relates to the others, and how it came into the investigation.
 type EntityView struct {
-	Type     alert.EntityType         `json:"type"`
-	Key      string                   `json:"key"`
-	Name     string                   `json:"name,omitempty"`
-	Verdict  investigation.Verdict    `json:"verdict"`
-	Evidence []investigation.Evidence `json:"evidence,omitempty"`
+	Type      alert.EntityType         `json:"type"`
+	Key       string                   `json:"key"`
+	Name      string                   `json:"name,omitempty"`
+	Verdict   investigation.Verdict    `json:"verdict"`
+	Evidence  []investigation.Evidence `json:"evidence,omitempty"`
+	Relations []investigation.Relation `json:"relations,omitempty"`
+	FoundBy   string                   `json:"found_by,omitempty"`
+	Round     int                      `json:"round"`
+	Critical  bool                     `json:"critical,omitempty"`
+	Excluded  string                   `json:"excluded,omitempty"`
 }
 
 // ActionView is a remediation action and what became of it.
@@ -67,7 +76,8 @@ func NewInvestigationView(rec investigation.Record) InvestigationView {
 	}
 	for _, e := range rec.Entities {
 		v.Entities = append(v.Entities, EntityView{Type: e.Type, Key: e.Key, Name: e.Name,
-			Verdict: e.Verdict, Evidence: e.Evidence})
+			Verdict: e.Verdict, Evidence: e.Evidence, Relations: e.Relations,
+			FoundBy: e.FoundBy, Round: e.Round, Critical: e.Critical, Excluded: e.Excluded})
 	}
 	for _, a := range rec.Actions {
 		v.Actions = append(v.Actions, actionView(a))

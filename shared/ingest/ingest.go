@@ -20,11 +20,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
-
 	"github.com/firebreak/firebreak/shared/alert"
+	"github.com/firebreak/firebreak/shared/execution"
+	"github.com/firebreak/firebreak/shared/investigation"
 	"github.com/firebreak/firebreak/shared/policy"
 	"github.com/firebreak/firebreak/shared/store"
 )
@@ -37,10 +35,7 @@ const (
 )
 
 // Starter starts Step Functions executions; *sfn.Client satisfies it.
-type Starter interface {
-	StartExecution(context.Context, *sfn.StartExecutionInput, ...func(*sfn.Options)) (
-		*sfn.StartExecutionOutput, error)
-}
+type Starter = execution.Starter
 
 // Service ingests alerts. Its fields are set once at cold start; it is
 // safe for concurrent use.
@@ -333,7 +328,7 @@ func (s *Service) ingestOne(ctx context.Context, source string, a alert.Alert) (
 		Investigate: d.Investigate,
 		Playbook:    d.Playbook,
 		Automation:  d.Automation,
-		Indicators:  Indicators(a),
+		Indicators:  investigation.Indicators(a),
 		Window:      s.Window,
 	})
 	if err != nil {
@@ -361,19 +356,14 @@ func (s *Service) ingestOne(ctx context.Context, source string, a alert.Alert) (
 // start of the same investigation is refused by Step Functions rather than
 // run twice, and records that it started.
 func (s *Service) start(ctx context.Context, id string) error {
-	input, _ := json.Marshal(map[string]string{"investigation_id": id})
-	_, err := s.Executions.StartExecution(ctx, &sfn.StartExecutionInput{
-		StateMachineArn: aws.String(s.StateMachineARN),
-		Name:            aws.String(id),
-		Input:           aws.String(string(input)),
-	})
-	var exists *sfntypes.ExecutionAlreadyExists
-	if err != nil && !errors.As(err, &exists) {
+	err := execution.Start(ctx, s.Store, s.Executions, s.StateMachineARN, id)
+	var serr *execution.StartError
+	if errors.As(err, &serr) {
 		return &Rejection{Status: http.StatusServiceUnavailable,
 			Reason: "the alert is stored but its investigation could not start; " +
-				"send it again to retry", Err: fmt.Errorf("start execution %s: %w", id, err)}
+				"send it again to retry", Err: err}
 	}
-	if err := s.Store.MarkExecutionStarted(ctx, id); err != nil {
+	if err != nil {
 		return storeRejection(err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package investigation
 
 import (
+	"slices"
 	"time"
 
 	"github.com/firebreak/firebreak/shared/alert"
@@ -50,7 +51,64 @@ type Entity struct {
 	// Round is the expansion round that investigates the entity: 1 for
 	// the entities of the alerts that opened the investigation.
 	Round int `json:"round"`
+	// Critical reports that a data source marks the entity a critical
+	// asset: actions on it wait for approval at level semi-critical.
+	Critical bool `json:"critical,omitempty"`
+	// Excluded, when set, says why the entity is outside the
+	// investigation's scope (an expansion an analyst rejected): it keeps
+	// its verdict but no action is proposed on it.
+	Excluded string `json:"excluded,omitempty"`
 }
+
+// Merge folds what another finding says of the same entity into e: new
+// evidence and relations (each once), the earlier round, the critical
+// mark, attributes e lacks. The verdict is judged anew from the evidence.
+// It reports whether e changed.
+func (e *Entity) Merge(o Entity) bool {
+	changed := false
+	for _, ev := range o.Evidence {
+		if !slices.Contains(e.Evidence, ev) && len(e.Evidence) < MaxEvidence {
+			e.Evidence, changed = append(e.Evidence, ev), true
+		}
+	}
+	for _, r := range o.Relations {
+		if !slices.Contains(e.Relations, r) && len(e.Relations) < MaxRelations {
+			e.Relations, changed = append(e.Relations, r), true
+		}
+	}
+	if o.Round > 0 && (e.Round == 0 || o.Round < e.Round) {
+		e.Round, changed = o.Round, true
+	}
+	if o.Excluded != "" && e.Excluded == "" {
+		e.Excluded, changed = o.Excluded, true
+	}
+	if o.Critical && !e.Critical {
+		e.Critical, changed = true, true
+	}
+	if e.FoundBy == "" && o.FoundBy != "" {
+		e.FoundBy, changed = o.FoundBy, true
+	}
+	if e.Name == "" && o.Name != "" {
+		e.Name, changed = o.Name, true
+	}
+	for k, v := range o.Attributes {
+		if _, ok := e.Attributes[k]; !ok {
+			if e.Attributes == nil {
+				e.Attributes = map[string]string{}
+			}
+			e.Attributes[k], changed = v, true
+		}
+	}
+	e.Verdict = Judge(e.Evidence)
+	return changed
+}
+
+// Limits that keep an entity's item well under DynamoDB's 400 KB: what a
+// wide investigation finds beyond them is dropped, not stored.
+const (
+	MaxEvidence  = 40
+	MaxRelations = 200
+)
 
 // Evidence is one finding about an entity and the verdict it argues for.
 // An entity's verdict is the gravest its evidence argues for: malicious,
@@ -72,6 +130,29 @@ type Evidence struct {
 type Relation struct {
 	Kind string `json:"kind"`
 	Ref  string `json:"ref"`
+}
+
+// Correlated lists the entity types alerts are correlated on, most
+// telling first: an open investigation claims its entities of these types,
+// and an alert naming one joins it. Two alerts naming the same file hash
+// are far more likely one threat than two naming the same host.
+var Correlated = []alert.EntityType{
+	alert.EntityFile, alert.EntityURL, alert.EntityDomain, alert.EntityAccessKey,
+	alert.EntityUser, alert.EntityHost,
+}
+
+// Indicators returns the refs of a's entities that it is correlated on,
+// most telling first.
+func Indicators(a alert.Alert) []string {
+	var refs []string
+	for _, t := range Correlated {
+		for _, e := range a.Entities {
+			if e.Type == t {
+				refs = append(refs, e.Ref())
+			}
+		}
+	}
+	return refs
 }
 
 // Judge returns the verdict a body of evidence argues for.

@@ -17,6 +17,10 @@ const (
 	EnvSourceSecretsARN = "FIREBREAK_SOURCE_SECRETS_ARN"
 	EnvAPIKeySources    = "FIREBREAK_API_KEY_SOURCES" // JSON: {"<API key id>": "<source>"}
 	EnvLogLevel         = "FIREBREAK_LOG_LEVEL"
+	// EnvDevIdentity is the analyst the action center takes a request
+	// without verified sign-in claims to be from. Only the local host sets
+	// it; no deployed function lists it.
+	EnvDevIdentity = "FIREBREAK_DEV_IDENTITY"
 
 	// A function that lists one of these in its Env is also granted what
 	// the variable points at: publishing to the approvals topic, reading
@@ -63,6 +67,12 @@ type Function struct {
 	Env []string
 	// StartsExecutions is true for a function that calls StartExecution.
 	StartsExecutions bool
+	// ReadsAWSInventory is true for a step that asks the AWS data source
+	// (CloudTrail, IAM, EC2) when firebreak.yaml enables it.
+	ReadsAWSInventory bool
+	// SendsTaskResults is true for a function that answers the state
+	// machine's waits for a person (SendTaskSuccess, SendTaskFailure).
+	SendsTaskResults bool
 	// ReadsSourceSecrets is true for a function that reads the ingest
 	// sources' signing secrets.
 	ReadsSourceSecrets bool
@@ -135,6 +145,20 @@ func step(name, description string) Function {
 	}
 }
 
+// asking returns f as a step that asks the investigation's data sources.
+func asking(f Function) Function {
+	f.ReadsAWSInventory = true
+	return f
+}
+
+// starting returns f able to start investigations' executions. A step
+// learns the state machine's ARN from the context object, not from its
+// environment, since the state machine's definition names the step.
+func starting(f Function) Function {
+	f.StartsExecutions = true
+	return f
+}
+
 // capped returns f with its concurrency capped at n.
 func capped(f Function, n int) Function {
 	f.ReservedConcurrency = n
@@ -169,25 +193,45 @@ var Firebreak = Stack{
 			ReservedConcurrency: 10,
 		},
 		{
+			Name:        "start",
+			Description: "Starts an investigation an analyst asks for",
+			MemoryMB:    512,
+			TimeoutSec:  10,
+			Table:       ReadWrite,
+			Env:         []string{EnvTableName, EnvStateMachineARN, EnvLogLevel},
+			// it chooses the playbook by policy, as ingest does
+			StartsExecutions: true,
+		},
+		{
 			Name:        "api",
-			Description: "Read API of the action center",
+			Description: "API of the action center: investigations and scope decisions",
 			MemoryMB:    256,
 			TimeoutSec:  10,
-			Table:       ReadOnly,
+			Table:       ReadWrite,
 			Env:         []string{EnvTableName, EnvLogLevel},
+			// answering a wait for a scope decision
+			SendsTaskResults: true,
 		},
 		step("triage", "Checks an investigation and records its start"),
-		step("investigate", "Gives each entity of an investigation a verdict"),
+		asking(step("gatherthreatinfo", "Judges entities by alerts, intelligence and data sources")),
+		asking(step("determineorigin", "Finds where the entities of an investigation came from")),
+		asking(step("identifyaffected", "Finds who and what an investigation's entities touched")),
+		asking(step("huntotherinstances", "Finds the same threat elsewhere in the tenant and alerts")),
+		step("expandscope", "Widens an investigation to what its last round found"),
+		step("requestscopeapproval", "Keeps a wide expansion waiting for an analyst"),
 		step("decide", "Proposes remediation and decides what runs without approval"),
 		// capped so that a wide investigation cannot flood the APIs of the
 		// tenant and the member accounts
 		capped(step("remediate", "Runs approved remediation actions through their provider"), 5),
-		step("finalize", "Sets an investigation's final status and releases its indicators"),
+		starting(step("finalize",
+			"Sets an investigation's final status and hands late alerts to a new one")),
 	},
 	Routes: []Route{
 		{Method: "POST", Path: "/alerts", Function: "ingest"},
 		{Method: "POST", Path: "/alerts/keyed", Function: "ingest", APIKeyRequired: true},
+		{Method: "POST", Path: "/api/investigations", Function: "start"},
 		{Method: "GET", Path: "/api/investigations/{id}", Function: "api"},
+		{Method: "POST", Path: "/api/investigations/{id}/scope", Function: "api"},
 	},
 	EventRules: []EventRule{
 		{Name: "guardduty-findings", Sources: []string{"aws.guardduty"},
@@ -200,11 +244,16 @@ var Firebreak = Stack{
 		Name:           "investigation",
 		DefinitionFile: "infra/statemachine/investigation.asl.json",
 		Substitutions: map[string]string{
-			"TriageFunctionArn":      "triage",
-			"InvestigateFunctionArn": "investigate",
-			"DecideFunctionArn":      "decide",
-			"RemediateFunctionArn":   "remediate",
-			"FinalizeFunctionArn":    "finalize",
+			"TriageFunctionArn":               "triage",
+			"GatherThreatInfoFunctionArn":     "gatherthreatinfo",
+			"DetermineOriginFunctionArn":      "determineorigin",
+			"IdentifyAffectedFunctionArn":     "identifyaffected",
+			"HuntOtherInstancesFunctionArn":   "huntotherinstances",
+			"ExpandScopeFunctionArn":          "expandscope",
+			"RequestScopeApprovalFunctionArn": "requestscopeapproval",
+			"DecideFunctionArn":               "decide",
+			"RemediateFunctionArn":            "remediate",
+			"FinalizeFunctionArn":             "finalize",
 		},
 	},
 }

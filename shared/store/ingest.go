@@ -57,16 +57,16 @@ type Outcome struct {
 	NeedsStart bool
 }
 
-// Ingest stores an alert once per (source, source alert id) and, when it
-// is to be investigated, attaches it to the open investigation that claims
-// one of its indicators or opens a new one that claims them all. Racing
+// Ingest stores an alert once per (source, source alert id) and attaches
+// it to the open investigation that claims one of its indicators, even
+// one policy would not investigate alone: it is the same threat showing up
+// again. Otherwise an alert to be investigated opens a new investigation
+// that claims its indicators, and any other is only stored. Racing
 // calls for the same alert store it once; racing calls for the same
 // indicator open one investigation. Each path is one transaction, so a
 // failure leaves nothing half-written.
 func (s *Store) Ingest(ctx context.Context, in Intake) (Outcome, error) {
-	if !in.Investigate {
-		return s.storeOnly(ctx, in.Alert)
-	}
+	in.Indicators = claimable(in.Indicators)
 	for attempt := 0; attempt < maxCorrelationAttempts; attempt++ {
 		// find an open investigation that claims one of the indicators
 		invID, err := s.claimant(ctx, in.Indicators)
@@ -74,13 +74,16 @@ func (s *Store) Ingest(ctx context.Context, in Intake) (Outcome, error) {
 			return Outcome{}, err
 		}
 
-		// join it, or open a new one
+		// join it, or open a new one, or only keep the alert
 		var out Outcome
 		var retry bool
-		if invID != "" {
+		switch {
+		case invID != "":
 			out, retry, err = s.join(ctx, in, invID)
-		} else {
+		case in.Investigate:
 			out, retry, err = s.open(ctx, in)
+		default:
+			out, err = s.storeOnly(ctx, in.Alert)
 		}
 		if err != nil || !retry {
 			return out, err
@@ -100,6 +103,11 @@ func (s *Store) storeOnly(ctx context.Context, a alert.Alert) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	seen, err := s.sightingPuts(a, "")
+	if err != nil {
+		return Outcome{}, err
+	}
+	puts = append(puts, seen...)
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: puts})
 	if failed := cancelled(err); failed != nil && failed[0] {
 		return s.repeat(ctx, a)
@@ -158,10 +166,10 @@ func (s *Store) open(ctx context.Context, in Intake) (Outcome, bool, error) {
 		CreatedAt:  now,
 		UpdatedAt:  now,
 		AlertCount: 1,
-		Indicators: claimable(in.Indicators),
+		Indicators: in.Indicators,
 	}
 	pk := invPK(inv.ID)
-	items, err := s.alertPuts(in.Alert, pk, inv.ID)
+	items, err := s.investigatedAlertPuts(in.Alert, pk, inv.ID)
 	if err != nil {
 		return Outcome{}, false, err
 	}
@@ -208,11 +216,11 @@ func (s *Store) open(ctx context.Context, in Intake) (Outcome, bool, error) {
 func (s *Store) join(ctx context.Context, in Intake, invID string) (Outcome, bool, error) {
 	// the dedupe and alert items, a count on the investigation, an event
 	now := s.now().UTC()
-	items, err := s.alertPuts(in.Alert, invPK(invID), invID)
+	count, err := s.countAlertUpdate(invID, now)
 	if err != nil {
 		return Outcome{}, false, err
 	}
-	count, err := s.countAlertUpdate(invID, now)
+	items, err := s.investigatedAlertPuts(in.Alert, invPK(invID), invID)
 	if err != nil {
 		return Outcome{}, false, err
 	}
@@ -224,7 +232,8 @@ func (s *Store) join(ctx context.Context, in Intake, invID string) (Outcome, boo
 	if err != nil {
 		return Outcome{}, false, err
 	}
-	items = append(items, count, ev)
+	// the count third: its cancellation says the investigation closed
+	items = append(append(append(items[:2:2], count), items[2:]...), ev)
 
 	// write them at once; a closed investigation means its claims are stale
 	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
@@ -271,6 +280,26 @@ func (s *Store) alertPuts(a alert.Alert, pk, invID string) ([]types.TransactWrit
 			ConditionExpression: aws.String("attribute_not_exists(pk)")}},
 		{Put: &types.Put{TableName: &s.table, Item: alItem}},
 	}, nil
+}
+
+// investigatedAlertPuts writes the alert of investigation invID: its
+// dedupe item first, the alert, the reference that finds it by id and its
+// sightings.
+func (s *Store) investigatedAlertPuts(a alert.Alert, pk, invID string) (
+	[]types.TransactWriteItem, error) {
+	items, err := s.alertPuts(a, pk, invID)
+	if err != nil {
+		return nil, err
+	}
+	ref, err := s.alertRefPut(a, invID)
+	if err != nil {
+		return nil, err
+	}
+	seen, err := s.sightingPuts(a, invID)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(items, ref), seen...), nil
 }
 
 // investigationPut writes a new investigation's META item.
@@ -349,9 +378,9 @@ func statusIn(statuses ...investigation.Status) expression.ConditionBuilder {
 }
 
 // claimable keeps the refs that fit in one transaction beside the alert,
-// investigation and event items.
+// its reference and sightings, the investigation and event items.
 func claimable(refs []string) []string {
-	const room = maxTransactItems - 4
+	const room = maxTransactItems - 5 - maxSightingsPerAlert
 	if len(refs) > room {
 		return refs[:room]
 	}

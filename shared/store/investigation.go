@@ -428,3 +428,33 @@ func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 	}
 	return nil
 }
+
+// AppendEventOnce adds e to investigation id's timeline unless an event
+// with the same key was added before, as when a retried step records its
+// conclusion again. key names the conclusion, such as "expanded#2".
+func (s *Store) AppendEventOnce(ctx context.Context, id, key string, e investigation.Event) error {
+	if e.Time.IsZero() {
+		e.Time = s.now()
+	}
+	put, err := s.eventPut(id, e)
+	if err != nil {
+		return err
+	}
+	marker, err := marshal(itemKeys{invPK(id), prefixOnce + keyPart(key), kindOnce})
+	if err != nil {
+		return err
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		TransactItems: []types.TransactWriteItem{
+			{Put: &types.Put{TableName: &s.table, Item: marker,
+				ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+			put,
+		}})
+	if failed := cancelled(err); failed != nil && failed[0] {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("append %s event to %s: %w", e.Kind, id, err)
+	}
+	return nil
+}

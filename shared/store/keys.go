@@ -22,6 +22,10 @@ const (
 	skMeta              = "META"
 	skDedupe            = "ALERT"
 	skOpen              = "OPEN"
+	prefixSeen          = "SEEN#"
+	skAlertRef          = "REF"
+	prefixScope         = "SCOPE#"
+	prefixOnce          = "ONCE#"
 )
 
 // Item kinds, stored in every item's "item" attribute.
@@ -33,6 +37,10 @@ const (
 	kindEvent         = "event"
 	kindDedupe        = "dedupe"
 	kindIndicator     = "indicator"
+	kindSighting      = "sighting"
+	kindAlertRef      = "alert_ref"
+	kindScope         = "scope_approval"
+	kindOnce          = "once"
 )
 
 // sortableTime formats t so that string order is time order.
@@ -57,6 +65,10 @@ func dedupePK(source, sourceAlertID string) string {
 }
 
 func indicatorPK(ref string) string { return prefixIndicator + keyPart(ref) }
+
+func seenPK(ref string) string { return prefixSeen + keyPart(ref) }
+
+func alertPK(id string) string { return prefixAlert + id }
 
 // maxKeyPartBytes bounds a value a sender chose inside a key, well under
 // DynamoDB's limits of 2048 bytes for a partition key and 1024 for a sort

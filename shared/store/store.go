@@ -100,3 +100,7 @@ func (s *Store) queryAll(ctx context.Context, in *dynamodb.QueryInput,
 	}
 	return nil
 }
+
+// Table returns the name of the store's table, which the simulated tenant
+// shares.
+func (s *Store) Table() string { return s.table }

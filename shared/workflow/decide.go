@@ -6,8 +6,9 @@ import (
 
 	"github.com/firebreak/firebreak/shared/alert"
 	"github.com/firebreak/firebreak/shared/investigation"
+	"github.com/firebreak/firebreak/shared/playbook"
+	"github.com/firebreak/firebreak/shared/settings"
 	"github.com/firebreak/firebreak/shared/store"
-	"github.com/firebreak/firebreak/shared/tenant"
 )
 
 // DecideOutput counts the proposed actions that may run now and those
@@ -20,16 +21,18 @@ type DecideOutput struct {
 // proposal is an action Decide wants, before it is stored.
 type proposal struct {
 	typ      investigation.ActionType
-	target   string
+	target   investigation.Entity
 	scope    string
 	critical bool
 	reason   string
 }
 
-// Decide turns verdicts into proposed actions and decides, by the
-// investigation's automation level and the asset's criticality, which run
-// now and which wait for approval. A malicious file on a tenant host is
-// quarantined there. Running it again proposes nothing new.
+// Decide turns verdicts into proposed actions by each entity's playbook,
+// and decides for each whether it runs now or waits for approval: by the
+// automation level, the asset's criticality, the kind of action and the
+// verdict (see gate). An investigation that would propose more actions
+// than the configured limit proposes them all for a person to decide.
+// Running it again proposes nothing new.
 func (s *Steps) Decide(ctx context.Context, in Input) (out DecideOutput, err error) {
 	start := s.Now()
 	defer func() {
@@ -49,14 +52,20 @@ func (s *Steps) Decide(ctx context.Context, in Input) (out DecideOutput, err err
 	if err != nil {
 		return DecideOutput{}, classify(err)
 	}
-	proposals, err := s.quarantines(ctx, ents)
-	if err != nil {
-		return DecideOutput{}, classify(err)
+	proposals := propose(inv.Playbook, ents)
+	over := len(proposals) > s.Settings.MaxActions
+	if over {
+		err := s.recordOnce(ctx, inv.ID, "action_limit", "action_limit", "decide",
+			"%d actions exceed the limit of %d: every action waits for a person",
+			len(proposals), s.Settings.MaxActions)
+		if err != nil {
+			return DecideOutput{}, classify(err)
+		}
 	}
 
 	// store each and decide whether it waits
 	for _, p := range proposals {
-		status, err := s.propose(ctx, inv, p)
+		status, err := s.decideOne(ctx, inv, p, over)
 		if err != nil {
 			return DecideOutput{}, classify(err)
 		}
@@ -66,95 +75,138 @@ func (s *Steps) Decide(ctx context.Context, in Input) (out DecideOutput, err err
 	return out, nil
 }
 
-// quarantines proposes quarantining each malicious file on each host of
-// the investigation that the tenant says holds it. Each host is read once.
-func (s *Steps) quarantines(ctx context.Context, ents []investigation.Entity) (
-	[]proposal, error) {
-	hosts, err := s.tenantHosts(ctx, ents)
-	if err != nil {
-		return nil, err
+// propose returns the actions the remedies of each entity's playbook call
+// for, each once, on the entities in scope.
+func propose(name string, ents []investigation.Entity) []proposal {
+	byRef := map[string]investigation.Entity{}
+	for _, e := range ents {
+		byRef[e.Ref()] = e
 	}
 	var out []proposal
-	for _, f := range ents {
-		if f.Type != alert.EntityFile || f.Verdict != investigation.VerdictMalicious {
+	seen := map[string]bool{}
+	for _, e := range ents {
+		if e.Excluded != "" {
 			continue
 		}
-		for _, h := range hosts {
-			if holds(h.Files, f.Key) {
-				out = append(out, proposal{typ: investigation.ActionQuarantineFile,
-					target: f.Ref(), scope: alert.Entity{Type: alert.EntityHost, Key: h.ID}.Ref(),
-					critical: h.Critical,
-					reason:   "malicious: " + evidenceText(f.Evidence)})
+		for _, r := range playbook.For(name, e.Round).Remedies {
+			if r.Target != e.Type || r.When != e.Verdict || skipped(r, e) {
+				continue
+			}
+			for _, p := range scoped(r, e, byRef) {
+				if id := string(p.typ) + p.target.Ref() + p.scope; !seen[id] {
+					seen[id], out = true, append(out, p)
+				}
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
-// tenantHosts returns the investigation's hosts that the tenant knows.
-func (s *Steps) tenantHosts(ctx context.Context, ents []investigation.Entity) (
-	[]tenant.Host, error) {
-	var hosts []tenant.Host
-	for _, e := range ents {
-		if e.Type != alert.EntityHost {
-			continue
-		}
-		h, ok, err := s.Tenant.Host(ctx, e.Key)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			hosts = append(hosts, h)
+// skipped reports whether the remedy's Unless holds for e.
+func skipped(r playbook.Remedy, e investigation.Entity) bool {
+	return r.Unless[0] != "" && e.Attributes[r.Unless[0]] == r.Unless[1]
+}
+
+// scoped returns the remedy's actions on e: one per entity related by the
+// remedy's scope relation, else one per value of its scope attribute, else
+// one unscoped. An excluded scope entity gets none.
+func scoped(r playbook.Remedy, e investigation.Entity,
+	byRef map[string]investigation.Entity) []proposal {
+	base := proposal{typ: r.Action, target: e, critical: e.Critical,
+		reason: fmt.Sprintf("%s: %s", e.Verdict, evidenceText(deciding(e)))}
+	if r.ScopeKind == "" {
+		return []proposal{base}
+	}
+	var scopes []string
+	for _, rel := range e.Relations {
+		if rel.Kind == r.ScopeKind {
+			scopes = appendNew(scopes, rel.Ref)
 		}
 	}
-	return hosts, nil
+	if len(scopes) == 0 {
+		for _, v := range splitValues(e.Attributes[r.ScopeAttr]) {
+			scopes = appendNew(scopes, alert.Entity{Type: r.ScopeType,
+				Key: alert.Key(r.ScopeType, v)}.Ref())
+		}
+	}
+	var out []proposal
+	for _, ref := range scopes {
+		sc, known := byRef[ref]
+		if known && sc.Excluded != "" {
+			continue
+		}
+		p := base
+		p.scope, p.critical = ref, e.Critical || sc.Critical
+		out = append(out, p)
+	}
+	return out
 }
 
-// propose stores p as an action and approves it or makes it wait. It
+// decideOne stores p as an action and approves it or makes it wait. It
 // returns the action's status after the decision.
-func (s *Steps) propose(ctx context.Context, inv investigation.Investigation, p proposal) (
-	investigation.ActionStatus, error) {
+func (s *Steps) decideOne(ctx context.Context, inv investigation.Investigation, p proposal,
+	over bool) (investigation.ActionStatus, error) {
 	act, err := s.Store.ProposeAction(ctx, inv.ID, investigation.Action{
-		ID:     store.ActionID(inv.ID, p.typ, p.target, p.scope),
+		ID:     store.ActionID(inv.ID, p.typ, p.target.Ref(), p.scope),
 		Type:   p.typ,
 		Status: investigation.ActionProposed,
-		Target: p.target,
+		Target: p.target.Ref(),
 		Scope:  p.scope,
 		Reason: p.reason,
 	})
 	if err != nil || act.Status != investigation.ActionProposed {
 		return act.Status, err // decided by an earlier run
 	}
-	next, why := gate(inv.Automation, p.critical)
-	if err := s.Store.TransitionAction(ctx, inv.ID, act.ID, next, store.ActionChange{}); err != nil {
+	next, why := gate(gateInput{level: inv.Automation, critical: p.critical,
+		action: p.typ, verdict: p.target.Verdict, overLimit: over,
+		emailAuto: s.Settings.EmailActions == settings.EmailAuto})
+	if err := s.Store.TransitionAction(ctx, inv.ID, act.ID, next,
+		store.ActionChange{}); err != nil {
 		return "", err
 	}
-	err = s.record(ctx, inv.ID, "action_"+string(next), "decide", "%s %s on %s: %s",
-		p.typ, p.target, p.scope, why)
+	err = s.record(ctx, inv.ID, "action_"+string(next), "decide", "%s %s%s: %s",
+		p.typ, p.target.Ref(), onScope(p.scope), why)
 	return next, err
 }
 
-// gate decides whether an action runs without approval.
-func gate(level investigation.Level, critical bool) (investigation.ActionStatus, string) {
-	switch {
-	case level == investigation.LevelFull:
-		return investigation.ActionApproved, "approved automatically at automation level full"
-	case level == investigation.LevelSemiCritical && !critical:
-		return investigation.ActionApproved,
-			"approved automatically: the asset is not critical at level semi-critical"
-	case level == investigation.LevelSemiCritical:
-		return investigation.ActionPendingApproval,
-			"waits for approval: the asset is critical at level semi-critical"
+func onScope(scope string) string {
+	if scope == "" {
+		return ""
 	}
-	return investigation.ActionPendingApproval,
-		fmt.Sprintf("waits for approval at automation level %s", level)
+	return " on " + scope
 }
 
-func holds(files []tenant.File, sha256 string) bool {
-	for _, f := range files {
-		if f.SHA256 == sha256 {
-			return true
-		}
+// gateInput is what decides whether an action waits.
+type gateInput struct {
+	level     investigation.Level
+	critical  bool
+	action    investigation.ActionType
+	verdict   investigation.Verdict
+	overLimit bool
+	emailAuto bool
+}
+
+// gate decides whether an action runs without approval, and says why. A
+// person decides every action of an investigation over the action limit,
+// every action on a merely suspicious entity, and email actions unless
+// configured otherwise; the rest follow the automation level and, at
+// semi-critical, the asset's criticality.
+func gate(in gateInput) (investigation.ActionStatus, string) {
+	wait := investigation.ActionPendingApproval
+	switch {
+	case in.overLimit:
+		return wait, "waits for approval: the investigation proposes more actions than its limit"
+	case in.verdict != investigation.VerdictMalicious:
+		return wait, fmt.Sprintf("waits for approval: the target is only %s", in.verdict)
+	case investigation.Actions[in.action].Domain == investigation.DomainEmail && !in.emailAuto:
+		return wait, "waits for approval: email actions always do"
+	case in.level == investigation.LevelFull:
+		return investigation.ActionApproved, "approved automatically at automation level full"
+	case in.level == investigation.LevelSemiCritical && !in.critical:
+		return investigation.ActionApproved,
+			"approved automatically: the asset is not critical at level semi-critical"
+	case in.level == investigation.LevelSemiCritical:
+		return wait, "waits for approval: the asset is critical at level semi-critical"
 	}
-	return false
+	return wait, fmt.Sprintf("waits for approval at automation level %s", in.level)
 }

@@ -5,12 +5,23 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/firebreak/firebreak/shared/alert"
+	"github.com/firebreak/firebreak/shared/execution"
 	"github.com/firebreak/firebreak/shared/investigation"
+	"github.com/firebreak/firebreak/shared/store"
 )
 
-// FinalizeInput is the state machine's state when it reaches Finalize:
-// the investigation id and, when a step failed, the error Catch stored.
+// FinalizeInput is what Finalize receives: the state machine's state when
+// it reaches Finalize, and the state machine's own ARN, from the context
+// object, to start the investigation that takes late alerts.
 type FinalizeInput struct {
+	State           FinalizeState `json:"state"`
+	StateMachineARN string        `json:"state_machine_arn,omitempty"`
+}
+
+// FinalizeState is the part of the state Finalize reads: the
+// investigation id and, when a step failed, the error Catch stored.
+type FinalizeState struct {
 	InvestigationID string     `json:"investigation_id"`
 	Error           *StepError `json:"error,omitempty"`
 }
@@ -31,21 +42,24 @@ type FinalizeOutput struct {
 // actions, or failed when a step failed, and releases its indicators so
 // later alerts open a new investigation. An investigation with actions
 // waiting for approval stays open as pending_approval and keeps them.
+// Alerts that joined after the last round, whose entities no round
+// investigated, are handed to a new investigation, so that none is lost
+// between the two.
 func (s *Steps) Finalize(ctx context.Context, in FinalizeInput) (out FinalizeOutput, err error) {
-	start := s.Now()
+	start, id := s.Now(), in.State.InvestigationID
 	defer func() {
-		s.summarize(ctx, "finalize", in.InvestigationID, start, err, "status", out.Status)
+		s.summarize(ctx, "finalize", id, start, err, "status", out.Status)
 	}()
-	if err := (Input{in.InvestigationID}).check(); err != nil {
+	if err := (Input{id}).check(); err != nil {
 		return FinalizeOutput{}, err
 	}
 
 	// the status follows from what the steps concluded
-	rec, err := s.Store.Record(ctx, in.InvestigationID)
+	rec, err := s.Store.Record(ctx, id)
 	if err != nil {
 		return FinalizeOutput{}, classify(err)
 	}
-	status, why := finalStatus(rec, in.Error)
+	status, why := finalStatus(rec, in.State.Error)
 
 	// set it once; a retry finds it set already
 	err = s.Store.TransitionInvestigation(ctx, rec.ID, status)
@@ -57,11 +71,13 @@ func (s *Steps) Finalize(ctx context.Context, in FinalizeInput) (out FinalizeOut
 		return FinalizeOutput{}, classify(err)
 	}
 	if !status.Open() {
-		if err := s.Store.ReleaseIndicators(ctx, rec.ID, rec.Indicators); err != nil {
+		if err := s.close(ctx, rec, in.StateMachineARN); err != nil {
 			return FinalizeOutput{}, classify(err)
 		}
 	}
-	if err := s.record(ctx, rec.ID, "finalized", "finalize", "%s: %s", status, why); err != nil {
+	err = s.recordOnce(ctx, rec.ID, "finalized#"+string(status), "finalized", "finalize",
+		"%s: %s", status, why)
+	if err != nil {
 		return FinalizeOutput{}, classify(err)
 	}
 	return FinalizeOutput{InvestigationID: rec.ID, Status: status}, nil
@@ -99,4 +115,75 @@ func finalStatus(rec investigation.Record, stepErr *StepError) (investigation.St
 			"%d entities are malicious or suspicious but no remediation applies to them", threats)
 	}
 	return investigation.StatusNoThreatsFound, "no entity is malicious or suspicious"
+}
+
+// close releases a closed investigation's indicators and hands over the
+// alerts that joined it too late. Once closed, no alert joins it, so the
+// alerts read after the close are all it will ever have.
+func (s *Steps) close(ctx context.Context, rec investigation.Record, machineARN string) error {
+	inv, err := s.Store.Investigation(ctx, rec.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.ReleaseIndicators(ctx, rec.ID, inv.Indicators); err != nil {
+		return err
+	}
+	alerts, err := s.Store.Alerts(ctx, rec.ID)
+	if err != nil {
+		return err
+	}
+	late := uninvestigated(alerts, rec.Entities)
+	if len(late) == 0 || s.Executions == nil || machineARN == "" {
+		return nil
+	}
+	return s.handOver(ctx, inv, late, machineARN)
+}
+
+// uninvestigated returns the alerts naming an entity the investigation
+// does not hold.
+func uninvestigated(alerts []alert.Alert, ents []investigation.Entity) []alert.Alert {
+	held := map[string]bool{}
+	for _, e := range ents {
+		held[e.Ref()] = true
+	}
+	var out []alert.Alert
+	for _, a := range alerts {
+		for _, e := range a.Entities {
+			if !held[e.Ref()] {
+				out = append(out, a)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// handOver opens a new investigation for alerts that joined inv too late,
+// with its playbook and automation level, and starts it. The new
+// investigation claims the alerts' indicators, so a retried Finalize finds
+// the one it started through its claims.
+func (s *Steps) handOver(ctx context.Context, inv investigation.Investigation,
+	late []alert.Alert, machineARN string) error {
+	var refs []string
+	for _, a := range late {
+		refs = append(refs, investigation.Indicators(a)...)
+	}
+	next, err := s.Store.StartManual(ctx, store.ManualStart{Alerts: late,
+		Playbook: inv.Playbook, Automation: inv.Automation, Indicators: refs,
+		Window: s.Settings.CorrelationWindow, StartedBy: "finalize of " + inv.ID})
+	var claimed *store.ClaimedError
+	if errors.As(err, &claimed) {
+		// another open investigation covers them now; they join it
+		return s.recordOnce(ctx, inv.ID, "handed_over", "handed_over", "finalize",
+			"%d alerts joined after the last round; investigation %s covers them", len(late),
+			claimed.InvestigationID)
+	}
+	if err != nil {
+		return err
+	}
+	if err := execution.Start(ctx, s.Store, s.Executions, machineARN, next.ID); err != nil {
+		return err
+	}
+	return s.recordOnce(ctx, inv.ID, "handed_over", "handed_over", "finalize",
+		"%d alerts joined after the last round: investigation %s takes them", len(late), next.ID)
 }

@@ -46,20 +46,45 @@ func TestFinalStatus(t *testing.T) {
 	}
 }
 
-func TestGate(t *testing.T) {
+func TestGateDecidesByLevelCriticalityActionAndVerdict(t *testing.T) {
+	const (
+		run  = investigation.ActionApproved
+		wait = investigation.ActionPendingApproval
+		mal  = investigation.VerdictMalicious
+		sus  = investigation.VerdictSuspicious
+	)
+	full, semi := investigation.LevelFull, investigation.LevelSemi
+	semiCrit := investigation.LevelSemiCritical
+	quarantine, isolate := investigation.ActionQuarantineFile, investigation.ActionIsolateHost
+	deleteEmail := investigation.ActionDeleteEmail
 	tests := []struct {
-		level    investigation.Level
-		critical bool
-		want     investigation.ActionStatus
+		name string
+		in   gateInput
+		want investigation.ActionStatus
 	}{
-		{investigation.LevelFull, true, investigation.ActionApproved},
-		{investigation.LevelSemi, false, investigation.ActionPendingApproval},
-		{investigation.LevelSemiCritical, false, investigation.ActionApproved},
-		{investigation.LevelSemiCritical, true, investigation.ActionPendingApproval},
+		{"full runs a malicious file's quarantine",
+			gateInput{level: full, action: quarantine, verdict: mal}, run},
+		{"full runs on a critical asset too",
+			gateInput{level: full, critical: true, action: isolate, verdict: mal}, run},
+		{"semi always waits", gateInput{level: semi, action: quarantine, verdict: mal}, wait},
+		{"semi-critical runs on an ordinary asset",
+			gateInput{level: semiCrit, action: quarantine, verdict: mal}, run},
+		{"semi-critical waits on a critical asset",
+			gateInput{level: semiCrit, critical: true, action: quarantine, verdict: mal}, wait},
+		{"off waits", gateInput{level: investigation.LevelOff, action: quarantine,
+			verdict: mal}, wait},
+		{"a suspicious target waits even at full",
+			gateInput{level: full, action: quarantine, verdict: sus}, wait},
+		{"email actions wait even at full",
+			gateInput{level: full, action: deleteEmail, verdict: mal}, wait},
+		{"email actions follow the level when configured to",
+			gateInput{level: full, action: deleteEmail, verdict: mal, emailAuto: true}, run},
+		{"over the action limit everything waits",
+			gateInput{level: full, action: quarantine, verdict: mal, overLimit: true}, wait},
 	}
 	for _, tt := range tests {
-		if got, _ := gate(tt.level, tt.critical); got != tt.want {
-			t.Errorf("gate(%s, critical %v) = %s, want %s", tt.level, tt.critical, got, tt.want)
+		if got, why := gate(tt.in); got != tt.want {
+			t.Errorf("%s: gate = %s (%s), want %s", tt.name, got, why, tt.want)
 		}
 	}
 }

@@ -8,14 +8,16 @@ import (
 	"github.com/firebreak/firebreak/shared/investigation"
 )
 
-// TriageOutput names the investigation and its playbook.
+// TriageOutput names the investigation, its playbook and the first round.
 type TriageOutput struct {
 	InvestigationID string `json:"investigation_id"`
 	Playbook        string `json:"playbook"`
+	Round           int    `json:"round"`
 }
 
 // Triage checks that the investigation exists and is open, adds the
-// entities its alerts name, and records the start in the timeline.
+// entities its alerts name as round 1, and records the start in the
+// timeline.
 func (s *Steps) Triage(ctx context.Context, in Input) (out TriageOutput, err error) {
 	start := s.Now()
 	defer func() { s.summarize(ctx, "triage", in.InvestigationID, start, err) }()
@@ -39,20 +41,20 @@ func (s *Steps) Triage(ctx context.Context, in Input) (out TriageOutput, err err
 		return TriageOutput{}, classify(err)
 	}
 	ents := alertEntities(alerts)
-	if err := s.Store.AddEntities(ctx, inv.ID, ents); err != nil {
+	if _, err := s.Store.MergeEntities(ctx, inv.ID, ents); err != nil {
 		return TriageOutput{}, classify(err)
 	}
-	err = s.record(ctx, inv.ID, "triaged", "triage",
+	err = s.recordOnce(ctx, inv.ID, "triaged", "triaged", "triage",
 		"playbook %s at automation %s: %d alerts, %d entities",
 		inv.Playbook, inv.Automation, len(alerts), len(ents))
 	if err != nil {
 		return TriageOutput{}, classify(err)
 	}
-	return TriageOutput{InvestigationID: inv.ID, Playbook: inv.Playbook}, nil
+	return TriageOutput{InvestigationID: inv.ID, Playbook: inv.Playbook, Round: 1}, nil
 }
 
 // alertEntities returns the entities named by alerts, each once, with the
-// verdict unknown until Investigate decides.
+// verdict unknown until the steps decide.
 func alertEntities(alerts []alert.Alert) []investigation.Entity {
 	seen := map[string]bool{}
 	var ents []investigation.Entity
@@ -63,7 +65,7 @@ func alertEntities(alerts []alert.Alert) []investigation.Entity {
 			}
 			seen[e.Ref()] = true
 			ents = append(ents, investigation.Entity{Entity: e,
-				Verdict: investigation.VerdictUnknown, FoundBy: "alert " + a.ID})
+				Verdict: investigation.VerdictUnknown, FoundBy: "alert " + a.ID, Round: 1})
 		}
 	}
 	return ents

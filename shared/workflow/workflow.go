@@ -1,6 +1,10 @@
 // Package workflow holds the task handlers of the investigation state
-// machine (infra/statemachine/investigation.asl.json): Triage,
-// Investigate, Decide, Remediate and Finalize.
+// machine (infra/statemachine/investigation.asl.json): Triage; the rounds
+// of GatherThreatInfo, DetermineOrigin, IdentifyAffected and
+// HuntOtherInstances that ExpandScope repeats while they find something
+// new (RequestScopeApproval when widening needs an analyst); Decide,
+// Remediate and Finalize. Playbooks (shared/playbook) say what each step
+// does to each entity.
 //
 // States pass the investigation id, never alerts: every handler reads what
 // it needs from the store and writes what it concludes back, so each is
@@ -15,11 +19,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
+	"github.com/firebreak/firebreak/shared/datasource"
+	"github.com/firebreak/firebreak/shared/execution"
 	"github.com/firebreak/firebreak/shared/investigation"
+	"github.com/firebreak/firebreak/shared/settings"
 	"github.com/firebreak/firebreak/shared/store"
-	"github.com/firebreak/firebreak/shared/tenant"
 )
 
 // Steps carries what the handlers share. Its fields are set once at cold
@@ -27,7 +34,15 @@ import (
 type Steps struct {
 	Store      *store.Store
 	Remediator Remediator
-	Tenant     *tenant.Tenant
+	// Sources are the data sources the investigation asks, the simulated
+	// tenant first; the stored alerts are always asked too.
+	Sources []datasource.DataSource
+	// Intel gives indicators' reputation; nil asks no intelligence.
+	Intel    datasource.Intelligence
+	Settings settings.Investigation
+	// Executions starts the investigation that takes alerts which joined
+	// too late to be investigated (Finalize).
+	Executions execution.Starter
 	Log        *slog.Logger
 	Now        func() time.Time
 }
@@ -84,6 +99,16 @@ func (s *Steps) record(ctx context.Context, id, kind, step, format string, args 
 	})
 }
 
+// recordOnce appends a timeline event written by step unless the event
+// key was recorded before: a step's conclusion, which a retry of the step
+// would otherwise record twice.
+func (s *Steps) recordOnce(ctx context.Context, id, key, kind, step, format string,
+	args ...any) error {
+	return s.Store.AppendEventOnce(ctx, id, key, investigation.Event{
+		Time: s.Now(), Kind: kind, Actor: step, Message: fmt.Sprintf(format, args...),
+	})
+}
+
 // summarize writes a step's one log line.
 func (s *Steps) summarize(ctx context.Context, step, id string, start time.Time, err error,
 	attrs ...any) {
@@ -94,4 +119,20 @@ func (s *Steps) summarize(ctx context.Context, step, id string, start time.Time,
 		return
 	}
 	s.Log.InfoContext(ctx, step, attrs...)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// evidenceText joins the texts of a body of evidence.
+func evidenceText(ev []investigation.Evidence) string {
+	parts := make([]string, 0, len(ev))
+	for _, e := range ev {
+		parts = append(parts, e.Text)
+	}
+	return strings.Join(parts, "; ")
 }

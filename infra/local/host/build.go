@@ -16,8 +16,8 @@ import (
 	"github.com/firebreak/firebreak/infra/local/sfn"
 	"github.com/firebreak/firebreak/shared/coldstart"
 	"github.com/firebreak/firebreak/shared/coldstart/intake"
-	"github.com/firebreak/firebreak/shared/gateway"
 	"github.com/firebreak/firebreak/shared/gateway/alerts"
+	"github.com/firebreak/firebreak/shared/gateway/manual"
 	"github.com/firebreak/firebreak/shared/stack"
 	"github.com/firebreak/firebreak/shared/workflow"
 )
@@ -51,17 +51,31 @@ var builders = map[string]builder{
 		return alerts.EventBridge(svc), nil
 	},
 	"api": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
-		st, err := coldstart.Store(ctx, env)
+		api, err := coldstart.API(ctx, env)
 		if err != nil {
 			return nil, err
 		}
-		return gateway.Investigations(st, log), nil
+		api.Log = log
+		return api.Handler(), nil
 	},
-	"triage":      step(func(s *workflow.Steps) any { return s.Triage }),
-	"investigate": step(func(s *workflow.Steps) any { return s.Investigate }),
-	"decide":      step(func(s *workflow.Steps) any { return s.Decide }),
-	"remediate":   step(func(s *workflow.Steps) any { return s.Remediate }),
-	"finalize":    step(func(s *workflow.Steps) any { return s.Finalize }),
+	"start": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+		svc, err := intake.Start(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		svc.Log = log
+		return manual.Start(svc, env(stack.EnvDevIdentity)), nil
+	},
+	"triage":               step(func(s *workflow.Steps) any { return s.Triage }),
+	"gatherthreatinfo":     step(func(s *workflow.Steps) any { return s.GatherThreatInfo }),
+	"determineorigin":      step(func(s *workflow.Steps) any { return s.DetermineOrigin }),
+	"identifyaffected":     step(func(s *workflow.Steps) any { return s.IdentifyAffected }),
+	"huntotherinstances":   step(func(s *workflow.Steps) any { return s.HuntOtherInstances }),
+	"expandscope":          step(func(s *workflow.Steps) any { return s.ExpandScope }),
+	"requestscopeapproval": step(func(s *workflow.Steps) any { return s.RequestScopeApproval }),
+	"decide":               step(func(s *workflow.Steps) any { return s.Decide }),
+	"remediate":            step(func(s *workflow.Steps) any { return s.Remediate }),
+	"finalize":             step(func(s *workflow.Steps) any { return s.Finalize }),
 }
 
 // step builds an investigation step's handler.
@@ -89,9 +103,14 @@ func (h *Host) environment() coldstart.Getenv {
 		stack.EnvStateMachineARN:  h.StateMachineARN,
 		stack.EnvAPIKeySources:    string(keySources),
 		stack.EnvLogLevel:         "INFO",
+		stack.EnvDevIdentity:      DevAnalyst,
 	}
 	return func(k string) string { return env[k] }
 }
+
+// DevAnalyst is the development identity the local action center takes
+// every request to be from: locally nobody signs in.
+const DevAnalyst = "analyst@localhost"
 
 // apiKeyID is the id the local API Gateway gives a source's API key.
 func apiKeyID(source string) string { return "local-key-" + source }

@@ -25,6 +25,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/firebreak/firebreak/infra/local/dynamodblocal"
 	"github.com/firebreak/firebreak/infra/local/sfn"
 	"github.com/firebreak/firebreak/shared/ingest"
@@ -242,4 +245,20 @@ func (h *Host) functionARN(name string) string { return h.engine.FunctionARN(nam
 // ExecutionARN is the ARN of investigation id's execution.
 func (h *Host) ExecutionARN(id string) string {
 	return strings.Replace(h.StateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + id
+}
+
+// Reset forgets everything the host holds, investigations, alerts and what
+// remediation changed in the tenant, and seeds the tenant anew: a test
+// that needs a fresh environment calls it first. It must not race a
+// running execution.
+func (h *Host) Reset(ctx context.Context) error {
+	db := dynamodblocal.NewClient(h.dynamoDBEndpoint)
+	if _, err := db.DeleteTable(ctx, &dynamodb.DeleteTableInput{
+		TableName: aws.String(tableName)}); err != nil {
+		return fmt.Errorf("delete table %s: %w", tableName, err)
+	}
+	if err := store.CreateTable(ctx, db, tableName); err != nil {
+		return err
+	}
+	return h.seedTenant(ctx)
 }

@@ -26,7 +26,6 @@ import (
 	"github.com/firebreak/firebreak/shared/gateway"
 	"github.com/firebreak/firebreak/shared/gateway/alerts"
 	"github.com/firebreak/firebreak/shared/ingest"
-	"github.com/firebreak/firebreak/shared/investigation"
 	"github.com/firebreak/firebreak/shared/stack"
 )
 
@@ -47,8 +46,6 @@ func TestMain(m *testing.M) {
 	h.Close()
 	os.Exit(code)
 }
-
-const malwareSample = "../../../events/alerts/guardduty/execution-ec2-maliciousfile-ebs-scan.json"
 
 // post sends body to /alerts signed as the demo source at ts.
 func post(t *testing.T, body []byte, contentType string, sign func(*http.Request)) (
@@ -110,56 +107,6 @@ func readInvestigation(t *testing.T, id string) gateway.InvestigationView {
 		t.Fatalf("decode investigation: %v", err)
 	}
 	return v
-}
-
-func TestMalwareFindingIsInvestigatedAndItsFileQuarantined(t *testing.T) {
-	body, err := os.ReadFile(malwareSample)
-	if err != nil {
-		t.Fatal(err)
-	}
-	status, reply := post(t, body, "application/json", signed(body))
-	if status != http.StatusAccepted {
-		t.Fatalf("POST = %d %s, want 202", status, reply)
-	}
-	var res ingest.Reply
-	json.Unmarshal([]byte(reply), &res)
-	if len(res.Results) != 1 || res.Results[0].Status != "accepted" {
-		t.Fatalf("results = %+v, want one accepted", res.Results)
-	}
-	id := res.Results[0].InvestigationID
-
-	if st := waitForExecution(t, id); st != sfntypes.ExecutionStatusSucceeded {
-		t.Fatalf("execution ended %s, want SUCCEEDED", st)
-	}
-	v := readInvestigation(t, id)
-
-	// the file is malicious, the host suspicious, and the file was quarantined
-	const hash = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"
-	const hostID = "i-0a1b2c3d4e5f60718"
-	if v.Status != investigation.StatusRemediated || v.Playbook != "malware" {
-		t.Errorf("investigation is %s with playbook %s, want remediated with malware",
-			v.Status, v.Playbook)
-	}
-	verdicts := map[string]investigation.Verdict{}
-	for _, e := range v.Entities {
-		verdicts[string(e.Type)+":"+e.Key] = e.Verdict
-	}
-	if verdicts["file:"+hash] != investigation.VerdictMalicious ||
-		verdicts["host:"+hostID] != investigation.VerdictSuspicious {
-		t.Errorf("verdicts = %v, want the file malicious and the host suspicious", verdicts)
-	}
-	if len(v.Actions) != 1 || v.Actions[0].Type != investigation.ActionQuarantineFile ||
-		v.Actions[0].Status != investigation.ActionSucceeded {
-		t.Fatalf("actions = %+v, want one succeeded quarantine_file", v.Actions)
-	}
-	left, err := testHost.Tenant.FilesOnHost(context.Background(), hostID, hash)
-	if err != nil || len(left) != 0 {
-		t.Errorf("host still holds %v (err %v), want the file gone", left, err)
-	}
-	moved, err := testHost.Tenant.Quarantined(context.Background(), hostID, hash)
-	if err != nil || len(moved) != 2 {
-		t.Errorf("quarantine holds %d files (err %v), want both copies", len(moved), err)
-	}
 }
 
 func TestSameAlertTwiceGetsTheFirstIDs(t *testing.T) {

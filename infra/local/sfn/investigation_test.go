@@ -2,20 +2,26 @@ package sfn
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	sdk "github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/firebreak/firebreak/shared/investigation"
 	"github.com/firebreak/firebreak/shared/stack"
+	"github.com/firebreak/firebreak/shared/workflow"
 )
 
 // repoRoot is the repository root, relative to this package.
@@ -38,120 +44,487 @@ func investigationDefinition(t testing.TB, e *Engine) string {
 	return def
 }
 
-// investigationStep is what a test's step handlers return.
-type investigationStep struct {
-	approved     int
-	investigateN int64 // RetryableError failures before Investigate succeeds
-	triageErr    error
+// The states an investigation passes through, in pieces a test joins.
+var (
+	// roundStates are the states of one round.
+	roundStates = []string{"GatherThreatInfo", "DetermineOrigin", "IdentifyAffected",
+		"HuntOtherInstances", "ExpandScope", "WidenAgain"}
+	// decided are the states after the last round when nothing is approved.
+	decided = []string{"Decide", "AnythingToRemediate", "Finalize"}
+	// remediated are the states after the last round when actions are approved.
+	remediated = []string{"Decide", "AnythingToRemediate", "Remediate", "Finalize"}
+)
+
+// roundSteps are the functions one round calls, in order.
+var roundSteps = []string{"gatherthreatinfo", "determineorigin", "identifyaffected",
+	"huntotherinstances", "expandscope"}
+
+// script is how a test case has the stand-in step handlers answer.
+type script struct {
+	// expansions are ExpandScope's answers in turn, each completed with the
+	// investigation and, when its Round is zero, the round it was handed.
+	// Past the last one, ExpandScope finds nothing new.
+	expansions []workflow.ExpandOutput
+	approved   int              // actions Decide approves and Remediate runs
+	throttled  map[string]int   // RetryableError failures of a function before it answers
+	broken     map[string]error // the error a function fails with, every time
 }
 
-// investigationFunctions are small stand-ins for Firebreak's step handlers.
-func investigationFunctions(s investigationStep,
-	finalized *atomic.Value) map[string]lambda.Handler {
-	type ref struct {
-		InvestigationID string `json:"investigation_id"`
+// standIns are stand-ins for Firebreak's step handlers. They take and give
+// the input and output types of shared/workflow, answer as their script
+// says and keep every payload they are handed.
+type standIns struct {
+	script
+	tokens chan string // the task tokens requestscopeapproval was handed
+
+	mu       sync.Mutex
+	calls    []stepCall
+	failures map[string]int // RetryableError failures so far, per function
+}
+
+// stepCall is one payload a stand-in was handed.
+type stepCall struct {
+	function string
+	payload  json.RawMessage
+}
+
+func newStandIns(sc script) *standIns {
+	return &standIns{script: sc, tokens: make(chan string, 4), failures: map[string]int{}}
+}
+
+// functions returns the stand-ins by function name, as the stack names them.
+func (s *standIns) functions() map[string]lambda.Handler {
+	fns := map[string]lambda.Handler{
+		"triage": standIn(s, "triage", func(in workflow.Input) workflow.TriageOutput {
+			return workflow.TriageOutput{InvestigationID: in.InvestigationID,
+				Playbook: "phishing", Round: 1}
+		}),
+		"expandscope": standIn(s, "expandscope", s.expand),
+		"requestscopeapproval": standIn(s, "requestscopeapproval",
+			func(in workflow.ScopeApprovalInput) struct{} {
+				s.tokens <- in.TaskToken
+				return struct{}{}
+			}),
+		"decide": standIn(s, "decide", func(workflow.Input) workflow.DecideOutput {
+			return workflow.DecideOutput{Approved: s.approved}
+		}),
+		"remediate": standIn(s, "remediate", func(workflow.Input) workflow.RemediateOutput {
+			return workflow.RemediateOutput{Succeeded: s.approved}
+		}),
+		"finalize": standIn(s, "finalize", s.finalize),
 	}
-	var investigateCalls atomic.Int64
-	return map[string]lambda.Handler{
-		"triage": lambda.NewHandler(func(in ref) (map[string]any, error) {
-			if s.triageErr != nil {
-				return nil, s.triageErr
+	for _, name := range roundSteps[:4] {
+		fns[name] = standIn(s, name, func(workflow.RoundInput) workflow.StepOutput {
+			return workflow.StepOutput{Examined: 3, Malicious: 1}
+		})
+	}
+	return fns
+}
+
+// standIn returns the handler of function: it keeps the payload, fails as
+// the script says, and otherwise decodes the payload as In and answers.
+func standIn[In, Out any](s *standIns, function string, answer func(In) Out) lambda.Handler {
+	return lambda.NewHandler(func(payload json.RawMessage) (Out, error) {
+		var in In
+		if err := s.handle(function, payload); err != nil {
+			var zero Out
+			return zero, err
+		}
+		if err := json.Unmarshal(payload, &in); err != nil {
+			var zero Out
+			return zero, fmt.Errorf("decode %s payload: %w", function, err)
+		}
+		return answer(in), nil
+	})
+}
+
+// handle keeps the payload function was handed and returns the failure the
+// script sets for this call, if any.
+func (s *standIns) handle(function string, payload json.RawMessage) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, stepCall{function, payload})
+	if err := s.broken[function]; err != nil {
+		return err
+	}
+	if s.failures[function] < s.throttled[function] {
+		s.failures[function]++
+		return &workflow.RetryableError{Err: errors.New("provider throttled")}
+	}
+	return nil
+}
+
+// expand is ExpandScope: the next scripted answer, or nothing new.
+func (s *standIns) expand(in workflow.ExpandInput) workflow.ExpandOutput {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out workflow.ExpandOutput
+	if len(s.expansions) > 0 {
+		out, s.expansions = s.expansions[0], s.expansions[1:]
+	}
+	out.InvestigationID = in.InvestigationID
+	if out.Round == 0 {
+		out.Round = in.Round
+	}
+	return out
+}
+
+// finalize is Finalize: failed after a caught error, else remediated when
+// Decide approved something.
+func (s *standIns) finalize(in workflow.FinalizeInput) workflow.FinalizeOutput {
+	status := investigation.StatusNoThreatsFound
+	switch {
+	case in.State.Error != nil:
+		status = investigation.StatusFailed
+	case s.approved > 0:
+		status = investigation.StatusRemediated
+	}
+	return workflow.FinalizeOutput{InvestigationID: in.State.InvestigationID, Status: status}
+}
+
+// payloads returns what the named functions were handed, in order, each as
+// "function payload" with the payload compact and its keys sorted.
+func (s *standIns) payloads(t testing.TB, functions ...string) []string {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, c := range s.calls {
+		if !slices.Contains(functions, c.function) {
+			continue
+		}
+		var v any
+		decode(t, string(c.payload), &v)
+		out = append(out, c.function+" "+encodeJSON(v))
+	}
+	return out
+}
+
+// finalInput returns the state Finalize was last handed ("null" if none)
+// and the state machine ARN handed with it.
+func (s *standIns) finalInput(t testing.TB) (state, machineARN string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.calls) - 1; i >= 0; i-- {
+		if s.calls[i].function == "finalize" {
+			var in struct {
+				State           json.RawMessage `json:"state"`
+				StateMachineARN string          `json:"state_machine_arn"`
 			}
-			return map[string]any{"investigation_id": in.InvestigationID,
-				"playbook": "phishing"}, nil
-		}),
-		"investigate": lambda.NewHandler(func(in ref) (map[string]int, error) {
-			if investigateCalls.Add(1) <= s.investigateN {
-				return nil, &RetryableError{Reason: "provider throttled"}
-			}
-			return map[string]int{"malicious": 1, "suspicious": 2}, nil
-		}),
-		"decide": lambda.NewHandler(func(in ref) (map[string]int, error) {
-			return map[string]int{"approved": s.approved, "pending_approval": 0}, nil
-		}),
-		"remediate": lambda.NewHandler(func(in ref) (map[string]int, error) {
-			return map[string]int{"succeeded": s.approved, "failed": 0}, nil
-		}),
-		"finalize": lambda.NewHandler(func(in map[string]any) (map[string]string, error) {
-			finalized.Store(in)
-			status := "no_threats_found"
-			switch {
-			case in["error"] != nil:
-				status = "failed"
-			case in["remediation"] != nil:
-				status = "remediated"
-			}
-			return map[string]string{"status": status}, nil
-		}),
+			decode(t, string(s.calls[i].payload), &in)
+			return string(in.State), in.StateMachineARN
+		}
+	}
+	return "null", ""
+}
+
+// roundPayloads are the payloads of one round's steps for round n.
+func roundPayloads(n int) []string {
+	var out []string
+	for _, f := range roundSteps {
+		out = append(out, fmt.Sprintf(`%s {"investigation_id":"inv-1","round":%d}`, f, n))
+	}
+	return out
+}
+
+// withToken returns lines with every TOKEN replaced by token.
+func withToken(lines []string, token string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = strings.ReplaceAll(l, "TOKEN", token)
+	}
+	return out
+}
+
+// longWait is a wait the holdClock holds: longer than any retry interval,
+// shorter than the scope approval's timeout.
+const longWait = time.Hour
+
+// holdClock is a fakeClock that holds every wait of longWait or more until
+// release is closed. A fakeClock alone would time the scope approval out
+// the moment it is asked for, since a task's TimeoutSeconds is a wait on
+// the engine's clock.
+type holdClock struct {
+	*fakeClock
+	release chan struct{}
+}
+
+func (c *holdClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d >= longWait {
+		select {
+		case <-c.release:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return c.fakeClock.Sleep(ctx, d)
+}
+
+// startInvestigation starts the deployed definition on investigation inv-1
+// against s, on a holdClock, and returns the harness, the execution and
+// the clock.
+func startInvestigation(t *testing.T, s *standIns) (*harness, string, *holdClock) {
+	t.Helper()
+	clock := &holdClock{fakeClock: newFakeClock(), release: make(chan struct{})}
+	h := newHarnessWith(t, Options{Functions: s.functions(), Clock: clock})
+	h.clock = clock.fakeClock // what the clock waited, held waits once they pass
+	arn := h.create(t, stack.Firebreak.StateMachine.Name, investigationDefinition(t, h.engine))
+	return h, h.start(t, arn, `{"investigation_id": "inv-1"}`), clock
+}
+
+// investigationWant is what a finished investigation should show.
+type investigationWant struct {
+	states  []string        // the states entered, in order
+	waits   []time.Duration // the clock's waits: retry intervals and timeouts
+	output  string          // the execution's output
+	finalIn string          // the payload Finalize was handed
+}
+
+// check waits for execution x to succeed and compares it with w.
+func (w investigationWant) check(t *testing.T, h *harness, x string, s *standIns) {
+	t.Helper()
+	out := h.wait(t, x)
+	wantStatus(t, out, types.ExecutionStatusSucceeded)
+	wantJSON(t, "output", aws.ToString(out.Output), w.output)
+	if diff := cmp.Diff(w.states, enteredStates(h.history(t, x))); diff != "" {
+		t.Errorf("states entered mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(w.waits, h.clock.slept()); diff != "" {
+		t.Errorf("waits on the clock mismatch (-want +got):\n%s", diff)
+	}
+	state, machineARN := s.finalInput(t)
+	wantJSON(t, "Finalize input state", state, w.finalIn)
+	if want := stateMachineOf(x); machineARN != want {
+		t.Errorf("Finalize got state machine %q, want %q from the context object", machineARN,
+			want)
 	}
 }
 
-// TestInvestigationStateMachineRuns runs infra/statemachine/investigation.asl.json,
-// the file CDK deploys, with the stack's substitutions. It follows the AWS docs
-// "Invoke Lambda with Step Functions" (lambda:invoke, Payload, ResultSelector)
-// and "Handling errors in Step Functions workflows" (Retry, Catch).
-func TestInvestigationStateMachineRuns(t *testing.T) {
+// stateMachineOf returns the ARN of the state machine execution x runs.
+func stateMachineOf(x string) string {
+	arn := strings.Replace(x, ":execution:", ":stateMachine:", 1)
+	return arn[:strings.LastIndex(arn, ":")]
+}
+
+// TestInvestigationRunsOneRoundToFinalize runs infra/statemachine/
+// investigation.asl.json, the file CDK deploys, with the stack's
+// substitutions, for investigations whose first round finds nothing new. It
+// follows the AWS docs "Invoke Lambda with Step Functions" (lambda:invoke,
+// Payload, ResultSelector) and "Handling errors in Step Functions
+// workflows" (Retry, Catch).
+func TestInvestigationRunsOneRoundToFinalize(t *testing.T) {
+	oneRound := slices.Concat([]string{"Triage"}, roundStates)
 	tests := []struct {
-		name        string
-		step        investigationStep
-		wantStates  []string
-		wantSleeps  []time.Duration
-		wantOutput  string
-		wantFinalIn string
+		name   string
+		script script
+		want   investigationWant
 	}{{
-		name: "approved actions are remediated",
-		step: investigationStep{approved: 2},
-		wantStates: []string{"Triage", "Investigate", "Decide", "AnythingToRemediate",
-			"Remediate", "Finalize"},
-		wantOutput: `{"status": "remediated"}`,
-		wantFinalIn: `{"investigation_id": "inv-1", "playbook": "phishing",
-			"verdicts": {"malicious": 1, "suspicious": 2},
-			"actions": {"approved": 2, "pending_approval": 0},
-			"remediation": {"succeeded": 2, "failed": 0}}`,
+		name:   "approved actions are remediated",
+		script: script{approved: 2},
+		want: investigationWant{
+			states: slices.Concat(oneRound, remediated),
+			output: `{"investigation_id": "inv-1", "status": "remediated"}`,
+			finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
+				"needs_approval": false, "hosts": 0,
+				"actions": {"approved": 2, "pending_approval": 0},
+				"remediation": {"succeeded": 2, "failed": 0}}`,
+		},
 	}, {
-		name:       "nothing approved skips Remediate",
-		step:       investigationStep{approved: 0},
-		wantStates: []string{"Triage", "Investigate", "Decide", "AnythingToRemediate", "Finalize"},
-		wantOutput: `{"status": "no_threats_found"}`,
+		name:   "nothing approved skips Remediate",
+		script: script{approved: 0},
+		want: investigationWant{
+			states: slices.Concat(oneRound, decided),
+			output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
+			finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
+				"needs_approval": false, "hosts": 0,
+				"actions": {"approved": 0, "pending_approval": 0}}`,
+		},
 	}, {
-		name:       "a RetryableError is retried with backoff",
-		step:       investigationStep{approved: 0, investigateN: 2},
-		wantStates: []string{"Triage", "Investigate", "Decide", "AnythingToRemediate", "Finalize"},
-		wantSleeps: []time.Duration{2 * time.Second, 4 * time.Second},
-		wantOutput: `{"status": "no_threats_found"}`,
+		name:   "a RetryableError is retried with backoff",
+		script: script{throttled: map[string]int{"identifyaffected": 2}},
+		want: investigationWant{
+			states: slices.Concat(oneRound, decided),
+			waits:  []time.Duration{2 * time.Second, 4 * time.Second},
+			output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
+			finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
+				"needs_approval": false, "hosts": 0,
+				"actions": {"approved": 0, "pending_approval": 0}}`,
+		},
 	}, {
-		name:       "a failed step is caught and the investigation finalized",
-		step:       investigationStep{triageErr: errors.New("alert store unavailable")},
-		wantStates: []string{"Triage", "Finalize"},
-		wantOutput: `{"status": "failed"}`,
-		wantFinalIn: `{"investigation_id": "inv-1", "error": {"Error": "errorString",
-			"Cause": "{\"errorMessage\":\"alert store unavailable\",` +
-			`\"errorType\":\"errorString\"}"}}`,
+		name: "a failed step is caught and Finalize gets the error",
+		script: script{broken: map[string]error{
+			"determineorigin": errors.New("threat intelligence unavailable")}},
+		want: investigationWant{
+			states: []string{"Triage", "GatherThreatInfo", "DetermineOrigin", "Finalize"},
+			output: `{"investigation_id": "inv-1", "status": "failed"}`,
+			finalIn: `{"investigation_id": "inv-1", "round": 1,
+				"last_step": {"examined": 3, "found": 0},
+				"error": {"Error": "errorString",
+					"Cause": "{\"errorMessage\":\"threat intelligence unavailable\",` +
+				`\"errorType\":\"errorString\"}"}}`,
+		},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// run the deployed definition against the stand-in handlers
-			var finalized atomic.Value
-			h := newHarness(t, investigationFunctions(tt.step, &finalized))
-			arn := h.create(t, stack.Firebreak.StateMachine.Name,
-				investigationDefinition(t, h.engine))
-			x := h.start(t, arn, `{"investigation_id": "inv-1"}`)
-			out := h.wait(t, x)
-
-			// check the outcome, the path taken and the retry intervals
-			wantStatus(t, out, types.ExecutionStatusSucceeded)
-			wantJSON(t, "output", aws.ToString(out.Output), tt.wantOutput)
-			if diff := cmp.Diff(tt.wantStates, enteredStates(h.history(t, x))); diff != "" {
-				t.Errorf("states entered mismatch (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.wantSleeps, h.clock.slept()); diff != "" {
-				t.Errorf("retry intervals mismatch (-want +got):\n%s", diff)
-			}
-			if tt.wantFinalIn != "" {
-				wantJSON(t, "Finalize input", encodeJSON(finalized.Load()), tt.wantFinalIn)
-			}
+			s := newStandIns(tt.script)
+			h, x, _ := startInvestigation(t, s)
+			tt.want.check(t, h, x, s)
 		})
 	}
+}
+
+// TestInvestigationRepeatsRoundsWhileExpansionFindsMore checks that an
+// ExpandScope answering continue with the next round runs the four steps
+// again on that round, and that the round ExpandScope ends with goes on to
+// Decide.
+func TestInvestigationRepeatsRoundsWhileExpansionFindsMore(t *testing.T) {
+	s := newStandIns(script{approved: 1,
+		expansions: []workflow.ExpandOutput{{Continue: true, Round: 2, Hosts: 3}}})
+	h, x, _ := startInvestigation(t, s)
+	investigationWant{
+		states: slices.Concat([]string{"Triage"}, roundStates, roundStates, remediated),
+		output: `{"investigation_id": "inv-1", "status": "remediated"}`,
+		finalIn: `{"investigation_id": "inv-1", "round": 2, "continue": false,
+			"needs_approval": false, "hosts": 0,
+			"actions": {"approved": 1, "pending_approval": 0},
+			"remediation": {"succeeded": 1, "failed": 0}}`,
+	}.check(t, h, x, s)
+
+	// each step was handed the investigation and, in a round, its round
+	want := slices.Concat([]string{`triage {"investigation_id":"inv-1"}`},
+		roundPayloads(1), roundPayloads(2),
+		[]string{`decide {"investigation_id":"inv-1"}`,
+			`remediate {"investigation_id":"inv-1"}`})
+	got := s.payloads(t, slices.Concat([]string{"triage", "decide", "remediate"},
+		roundSteps)...)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("payloads mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// awaitScopeRequest waits until execution x has handed requestscopeapproval
+// its task token and waits for the answer, and returns the token.
+func awaitScopeRequest(t *testing.T, h *harness, x string, s *standIns) string {
+	t.Helper()
+	token := receive(t, s.tokens)
+	if token == "" {
+		t.Fatal("requestscopeapproval: got an empty task_token, want the task's token")
+	}
+	waitForEvent(t, h, x, types.HistoryEventTypeTaskSubmitted)
+	return token
+}
+
+// wideExpansion has ExpandScope ask for approval to widen to 12 hosts, and
+// find nothing new once asked again.
+var wideExpansion = []workflow.ExpandOutput{{NeedsApproval: true, Hosts: 12}, {Hosts: 12}}
+
+// TestInvestigationWideExpansionWaitsForApproval follows the AWS docs "Wait
+// for a Callback with Task Token": an ExpandScope that needs approval has
+// requestscopeapproval handed the round, the hosts and $$.Task.Token, and
+// the execution stays RUNNING until the token is answered; then ExpandScope
+// runs again on the same round.
+func TestInvestigationWideExpansionWaitsForApproval(t *testing.T) {
+	ctx := context.Background()
+	s := newStandIns(script{expansions: wideExpansion})
+	h, x, _ := startInvestigation(t, s)
+
+	// the execution waits on the token requestscopeapproval was handed
+	token := awaitScopeRequest(t, h, x, s)
+	d, err := h.client.DescribeExecution(ctx,
+		&sdk.DescribeExecutionInput{ExecutionArn: aws.String(x)})
+	if err != nil {
+		t.Fatalf("DescribeExecution: %v", err)
+	}
+	if d.Status != types.ExecutionStatusRunning {
+		t.Errorf("status while waiting for approval: got %s, want %s", d.Status,
+			types.ExecutionStatusRunning)
+	}
+	waiting := slices.Concat([]string{"Triage"}, roundStates, []string{"AwaitScopeApproval"})
+	if diff := cmp.Diff(waiting, enteredStates(h.history(t, x))); diff != "" {
+		t.Errorf("states entered while waiting mismatch (-want +got):\n%s", diff)
+	}
+
+	// the analyst approves, as the action center's API answers
+	_, err = h.client.SendTaskSuccess(ctx, &sdk.SendTaskSuccessInput{
+		TaskToken: aws.String(token), Output: aws.String(`{"approved":true}`)})
+	if err != nil {
+		t.Fatalf("SendTaskSuccess: %v", err)
+	}
+	investigationWant{
+		states: slices.Concat(waiting, []string{"ExpandScope", "WidenAgain"}, decided),
+		output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
+		finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
+			"needs_approval": false, "hosts": 12,
+			"actions": {"approved": 0, "pending_approval": 0}}`,
+	}.check(t, h, x, s)
+
+	// the request named the round and hosts, and carried the task's token
+	want := withToken([]string{
+		`expandscope {"investigation_id":"inv-1","round":1}`,
+		`requestscopeapproval {"hosts":12,"investigation_id":"inv-1","round":1,` +
+			`"task_token":"TOKEN"}`,
+		`expandscope {"investigation_id":"inv-1","round":1}`,
+	}, token)
+	got := s.payloads(t, "expandscope", "requestscopeapproval")
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("payloads mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestInvestigationUnansweredScopeApprovalExpires follows the ASL spec
+// section "Task State" (TimeoutSeconds) and "Error names": a scope approval
+// nobody answers fails with States.Timeout after seven days, which is
+// caught into ScopeExpired, whose ExpandScope call says scope_expired; the
+// investigation then goes on to Decide, and a late answer is refused.
+func TestInvestigationUnansweredScopeApprovalExpires(t *testing.T) {
+	s := newStandIns(script{expansions: wideExpansion})
+	h, x, clock := startInvestigation(t, s)
+
+	// seven days pass without an answer
+	token := awaitScopeRequest(t, h, x, s)
+	close(clock.release)
+	investigationWant{
+		states: slices.Concat([]string{"Triage"}, roundStates,
+			[]string{"AwaitScopeApproval", "ScopeExpired", "WidenAgain"}, decided),
+		waits:  []time.Duration{604800 * time.Second},
+		output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
+		finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
+			"needs_approval": false, "hosts": 12,
+			"actions": {"approved": 0, "pending_approval": 0}}`,
+	}.check(t, h, x, s)
+
+	// the wait timed out, and ExpandScope was told so
+	if got := timedOutErrors(h.history(t, x)); !slices.Equal(got, []string{errTimeout}) {
+		t.Errorf("TaskTimedOut errors: got %q, want [%s]", got, errTimeout)
+	}
+	want := withToken([]string{
+		`expandscope {"investigation_id":"inv-1","round":1}`,
+		`requestscopeapproval {"hosts":12,"investigation_id":"inv-1","round":1,` +
+			`"task_token":"TOKEN"}`,
+		`expandscope {"investigation_id":"inv-1","round":1,"scope_expired":true}`,
+	}, token)
+	got := s.payloads(t, "expandscope", "requestscopeapproval")
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("payloads mismatch (-want +got):\n%s", diff)
+	}
+
+	// an analyst answering after the expiry is refused
+	_, err := h.client.SendTaskSuccess(context.Background(), &sdk.SendTaskSuccessInput{
+		TaskToken: aws.String(token), Output: aws.String(`{"approved":true}`)})
+	if !asAPIError[*types.TaskTimedOut](err) {
+		t.Errorf("SendTaskSuccess after the expiry: got %v, want TaskTimedOut", err)
+	}
+}
+
+// timedOutErrors returns the errors of the TaskTimedOut events, in order.
+func timedOutErrors(events []types.HistoryEvent) []string {
+	var out []string
+	for _, ev := range events {
+		if d := ev.TaskTimedOutEventDetails; d != nil {
+			out = append(out, aws.ToString(d.Error))
+		}
+	}
+	return out
 }
 
 // enteredStates returns the names of the states entered, in order.

@@ -50,7 +50,14 @@ func Events(ctx context.Context, getenv coldstart.Getenv) (*ingest.Service, erro
 	return svc, err
 }
 
-// build makes what both intakes share: the store, the Step Functions
+// Start builds the manual start of POST /api/investigations, which
+// chooses playbooks by the same policies.
+func Start(ctx context.Context, getenv coldstart.Getenv) (*ingest.Service, error) {
+	svc, _, err := build(ctx, getenv)
+	return svc, err
+}
+
+// build makes what the intakes share: the store, the Step Functions
 // client and firebreak.yaml's policies, window and API key sources.
 func build(ctx context.Context, getenv coldstart.Getenv) (*ingest.Service, aws.Config, error) {
 	env, err := coldstart.Require(getenv, stack.EnvTableName, stack.EnvStateMachineARN)

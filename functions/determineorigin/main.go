@@ -1,0 +1,9 @@
+// Command determineorigin is the DetermineOrigin step of the investigation state machine.
+package main
+
+import (
+	"github.com/firebreak/firebreak/shared/coldstart"
+	"github.com/firebreak/firebreak/shared/workflow"
+)
+
+func main() { coldstart.StartStep("determineorigin", (*workflow.Steps).DetermineOrigin) }

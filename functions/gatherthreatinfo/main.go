@@ -1,0 +1,9 @@
+// Command gatherthreatinfo is the GatherThreatInfo step of the investigation state machine.
+package main
+
+import (
+	"github.com/firebreak/firebreak/shared/coldstart"
+	"github.com/firebreak/firebreak/shared/workflow"
+)
+
+func main() { coldstart.StartStep("gatherthreatinfo", (*workflow.Steps).GatherThreatInfo) }

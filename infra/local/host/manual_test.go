@@ -1,0 +1,124 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/firebreak/firebreak/shared/ingest"
+	"github.com/firebreak/firebreak/shared/investigation"
+)
+
+// startByHand posts body to POST /api/investigations.
+func startByHand(t *testing.T, body string) (int, string) {
+	t.Helper()
+	resp, err := http.Post(testHost.URL+"/api/investigations", "application/json",
+		strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestAnalystStartsAnInvestigationOfAnEntityByHand(t *testing.T) {
+	if err := testHost.Reset(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	status, body := startByHand(t, `{"entity_type": "file",
+		"entity_key": "275A021BBFB6489E54D471899F7DB9D1663FC695EC2FE2A2C4538AABF651FD0F"}`)
+	var out ingest.ManualReply
+	json.Unmarshal([]byte(body), &out)
+	if status != http.StatusCreated || out.InvestigationID == "" || out.Playbook != "general" {
+		t.Fatalf("start = %d %s, want 201 with the general playbook policy chose", status, body)
+	}
+	if st := waitForExecution(t, out.InvestigationID); st != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("execution ended %s, want SUCCEEDED", st)
+	}
+	v := readInvestigation(t, out.InvestigationID)
+	wantVerdicts(t, v, map[string]investigation.Verdict{eicar: mal, web01: sus, web02: sus})
+	if got := entity(t, v, eicar).FoundBy; got != "analyst "+DevAnalyst {
+		t.Errorf("the file was found by %q, want the analyst", got)
+	}
+}
+
+func TestAnalystStartsAStoredAlertWithTheNamedPlaybook(t *testing.T) {
+	if err := testHost.Reset(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	body := ocsfAlert(t, "stored-then-started")
+	_, reply := post(t, body, "application/json", signed(body))
+	var res ingest.Reply
+	json.Unmarshal([]byte(reply), &res)
+	first := res.Results[0]
+	waitForExecution(t, first.InvestigationID)
+
+	status, started := startByHand(t, `{"alert_id": "`+first.AlertID+`",
+		"playbook": "compromised_user", "automation": "semi"}`)
+	var out ingest.ManualReply
+	json.Unmarshal([]byte(started), &out)
+	if status != http.StatusCreated || out.Playbook != "compromised_user" ||
+		out.Automation != investigation.LevelSemi || out.InvestigationID == first.InvestigationID {
+		t.Fatalf("start = %d %s, want 201 opening a new compromised_user investigation",
+			status, started)
+	}
+	waitForExecution(t, out.InvestigationID)
+	if v := readInvestigation(t, out.InvestigationID); len(v.Alerts) != 1 ||
+		v.Alerts[0].ID != first.AlertID {
+		t.Errorf("the new investigation holds %+v, want the stored alert", v.Alerts)
+	}
+}
+
+func TestBadManualStartsAreRefusedWithAReason(t *testing.T) {
+	ctx := context.Background()
+	if err := testHost.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	running := postSample(t, "guardduty/execution-ec2-maliciousfile-ebs-scan.json")
+	waitForExecution(t, running)
+	tests := []struct {
+		name, body string
+		status     int
+		reason     string
+	}{
+		{"empty object", `{}`, 400, "alert_id, or entity_type and entity_key, is required"},
+		{"both kinds", `{"alert_id": "a", "entity_type": "host", "entity_key": "h"}`, 400,
+			"not both"},
+		{"unknown alert", `{"alert_id": "01NOSUCHALERT"}`, 404, "no stored alert"},
+		{"unknown entity type", `{"entity_type": "toaster", "entity_key": "t"}`, 400,
+			`entity_type "toaster" is not an entity type`},
+		{"key that is no hash", `{"entity_type": "file", "entity_key": "not-a-hash"}`, 400,
+			`is not a file`},
+		{"unknown playbook", `{"entity_type": "host", "entity_key": "h-1",
+			"playbook": "magic"}`, 400, `playbook "magic" is not one of`},
+		{"automation off", `{"entity_type": "host", "entity_key": "h-1",
+			"automation": "off"}`, 400, `automation "off"`},
+		{"unknown field", `{"entity": "host"}`, 400, "unknown field"},
+		{"not JSON", `{"alert_id": `, 400, "not the JSON object expected"},
+		{"two objects", `{} {}`, 400, "more than one JSON value"},
+		{"too large", `{"alert_id": "` + strings.Repeat("a", 17*1024) + `"}`, 413,
+			"larger than 16 KiB"},
+		{"covered by an open investigation", `{"entity_type": "file",
+			"entity_key": "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"}`,
+			409, "is already under investigation " + running},
+	}
+	for _, tt := range tests {
+		status, body := startByHand(t, tt.body)
+		var answer struct{ Error string }
+		json.Unmarshal([]byte(body), &answer)
+		if status != tt.status || !strings.Contains(answer.Error, tt.reason) {
+			t.Errorf("%s: got %d %s, want %d saying %q", tt.name, status, body, tt.status,
+				tt.reason)
+		}
+	}
+	open, err := testHost.Store.Investigation(ctx, running)
+	if err != nil || open.Status != investigation.StatusPendingApproval {
+		t.Errorf("the running investigation is %+v (%v), want it untouched", open, err)
+	}
+}

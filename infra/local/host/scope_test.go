@@ -1,0 +1,197 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/firebreak/firebreak/shared/gateway"
+	"github.com/firebreak/firebreak/shared/investigation"
+	"github.com/firebreak/firebreak/shared/tenant"
+)
+
+// TestSecondAlertJoinsTheRunningInvestigationAndTheHuntFindsAThirdHost is
+// the scenario of a campaign: a malware alert on web-01; while its
+// investigation runs, a file-integrity alert for the same file on
+// lnx-web-02 arrives; one investigation covers both, and its hunt finds
+// web-02, which no alert named.
+func TestSecondAlertJoinsTheRunningInvestigationAndTheHuntFindsAThirdHost(t *testing.T) {
+	if err := testHost.Reset(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	first := postSample(t, "guardduty/execution-ec2-maliciousfile-ebs-scan.json")
+	second := postSample(t, "wazuh/syscheck-fim-file-added.json")
+	if second != first {
+		t.Fatalf("the second alert went to %s, want the running investigation %s", second, first)
+	}
+	if st := waitForExecution(t, first); st != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("execution ended %s, want SUCCEEDED", st)
+	}
+	v := readInvestigation(t, first)
+
+	// both alerts, all three hosts, and only the first two named by an alert
+	if len(v.Alerts) != 2 {
+		t.Errorf("investigation holds %d alerts, want both", len(v.Alerts))
+	}
+	wantVerdicts(t, v, map[string]investigation.Verdict{eicar: mal, web01: sus,
+		lnxWeb02: sus, web02: sus})
+	if got := entity(t, v, web02).FoundBy; !strings.HasPrefix(got, hunt+" of "+eicar) {
+		t.Errorf("web-02 was found by %q, want the hunt for the file", got)
+	}
+	wantEvidence(t, v, web02, sus, hunt, "holds malicious file")
+	for _, h := range []string{web01, lnxWeb02, web02} {
+		left, err := testHost.Tenant.FilesOnHost(context.Background(),
+			strings.TrimPrefix(h, "host:"), strings.TrimPrefix(eicar, "file:"))
+		if err != nil || len(left) != 0 {
+			t.Errorf("%s still holds the file (%v, %v), want it quarantined", h, left, err)
+		}
+	}
+}
+
+// campaignHash is the file of the wide-campaign tests, held only by the
+// hosts they seed.
+const campaignHash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+// seedCampaign adds n hosts holding campaignHash to a fresh tenant and
+// returns a signed-ready alert naming the file on the first of them.
+func seedCampaign(t *testing.T, n int) []byte {
+	t.Helper()
+	ctx := context.Background()
+	if err := testHost.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var snap tenant.Snapshot
+	for i := range n {
+		snap.Hosts = append(snap.Hosts, tenant.Host{ID: fmt.Sprintf("i-camp%03d", i),
+			Name: fmt.Sprintf("app-%03d", i), Files: []tenant.File{{
+				Path: "/opt/app/plugin.so", SHA256: campaignHash}}})
+	}
+	if err := testHost.Tenant.Seed(ctx, snap); err != nil {
+		t.Fatal(err)
+	}
+	return []byte(fmt.Sprintf(`{"schema": "firebreak.alert/v1",
+		"source_alert_id": "campaign-%d-%d", "title": "Trojan plugin detected",
+		"time": %q, "severity": "High", "threat_names": ["Trojan.Plugin"],
+		"entities": [{"type": "host", "value": "i-camp000"},
+			{"type": "file", "value": %q, "attributes": {"path": "/opt/app/plugin.so"}}]}`,
+		n, time.Now().UnixNano(), time.Now().UTC().Format(time.RFC3339), campaignHash))
+}
+
+// waitForStatus polls investigation id until it has status want.
+func waitForStatus(t *testing.T, id string, want investigation.Status) gateway.InvestigationView {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		v := readInvestigation(t, id)
+		if v.Status == want {
+			return v
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("investigation %s is %s after a minute, want %s", id, v.Status, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// decideScope posts an analyst's scope decision and returns the answer.
+func decideScope(t *testing.T, id, decision string) (int, string) {
+	t.Helper()
+	resp, err := http.Post(testHost.URL+"/api/investigations/"+id+"/scope",
+		"application/json", strings.NewReader(`{"decision": "`+decision+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestWideExpansionWaitsForAnAnalystAndGoesOnWhenApproved(t *testing.T) {
+	id := postBody(t, seedCampaign(t, 12))
+
+	// the hunt finds twelve hosts: widening to them waits
+	v := waitForStatus(t, id, investigation.StatusPendingApproval)
+	if v.PendingScope == nil || v.PendingScope.Round != 2 || v.PendingScope.Hosts != 12 {
+		t.Fatalf("pending scope = %+v, want round 2 covering 12 hosts", v.PendingScope)
+	}
+	raw, _ := json.Marshal(v)
+	if strings.Contains(string(raw), "token") {
+		t.Errorf("the investigation's JSON mentions a token: %s", raw)
+	}
+
+	// approved once; a second decision is told who decided
+	if status, body := decideScope(t, id, "approve"); status != http.StatusOK ||
+		!strings.Contains(body, DevAnalyst) {
+		t.Fatalf("approve = %d %s, want 200 naming the analyst", status, body)
+	}
+	if st := waitForExecution(t, id); st != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("execution ended %s, want SUCCEEDED", st)
+	}
+	if status, body := decideScope(t, id, "reject"); status != http.StatusNotFound {
+		t.Errorf("a decision after the first = %d %s, want 404: nothing waits", status, body)
+	}
+	v = readInvestigation(t, id)
+	quarantines := 0
+	for _, a := range v.Actions {
+		quarantines += btoi(a.Type == investigation.ActionQuarantineFile &&
+			a.Status == investigation.ActionSucceeded)
+	}
+	if v.Status != investigation.StatusRemediated || quarantines != 12 {
+		t.Errorf("investigation %s with %d quarantines, want remediated with 12",
+			v.Status, quarantines)
+	}
+}
+
+func TestRejectedExpansionLeavesTheNewHostsOutOfScope(t *testing.T) {
+	id := postBody(t, seedCampaign(t, 11))
+	waitForStatus(t, id, investigation.StatusPendingApproval)
+	if status, body := decideScope(t, id, "reject"); status != http.StatusOK {
+		t.Fatalf("reject = %d %s, want 200", status, body)
+	}
+	if st := waitForExecution(t, id); st != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("execution ended %s, want SUCCEEDED", st)
+	}
+	v := readInvestigation(t, id)
+	excluded := 0
+	for _, e := range v.Entities {
+		excluded += btoi(e.Excluded != "")
+	}
+	want := []action{{"quarantine_file", "file:" + campaignHash, "host:i-camp000", "succeeded"}}
+	wantActions(t, v, want)
+	if excluded != 10 {
+		t.Errorf("%d entities excluded, want the 10 hosts the analyst rejected", excluded)
+	}
+}
+
+func TestTooManyActionsWaitForAPerson(t *testing.T) {
+	id := postBody(t, seedCampaign(t, 30))
+	waitForStatus(t, id, investigation.StatusPendingApproval)
+	if status, body := decideScope(t, id, "approve"); status != http.StatusOK {
+		t.Fatalf("approve = %d %s, want 200", status, body)
+	}
+	waitForExecution(t, id)
+	v := readInvestigation(t, id)
+	for _, a := range v.Actions {
+		if a.Status != investigation.ActionPendingApproval {
+			t.Errorf("action %s %s on %s is %s, want every action pending_approval", a.Type,
+				a.Target, a.Scope, a.Status)
+		}
+	}
+	if len(v.Actions) != 30 || v.Status != investigation.StatusPendingApproval {
+		t.Errorf("%d actions, status %s; want 30 waiting", len(v.Actions), v.Status)
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
