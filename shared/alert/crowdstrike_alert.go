@@ -174,7 +174,7 @@ func (ca *csAlert) addEndpoint(s *entitySet) {
 		Type: EntityHost,
 		Key:  host,
 		Name: d.Hostname,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"local_ip", ipKey(d.LocalIP),
 			"external_ip", ipKey(d.ExternalIP),
 			"mac", d.MACAddress,
@@ -186,7 +186,7 @@ func (ca *csAlert) addEndpoint(s *entitySet) {
 		// an identity alert's user_name is its source account, added
 		// with more to say by addIdentity
 		s.add(Entity{Type: EntityUser, Key: userKey(ca.UserName), Name: ca.UserName,
-			Attributes: attrs("sid", ca.UserID, "domain", ca.LogonDomain)})
+			Attributes: Attrs("sid", ca.UserID, "domain", ca.LogonDomain)})
 	}
 
 	// the triggering process and its ancestors; only the triggering
@@ -226,7 +226,7 @@ func (p *csProcess) entity(deviceID, host, parent string) Entity {
 		Type: EntityProcess,
 		Key:  p.key(deviceID),
 		Name: p.Filename,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"pid", p.LocalProcessID,
 			"cmd_line", p.Cmdline,
 			"executable_path", p.Filepath,
@@ -245,7 +245,7 @@ func (ca *csAlert) addIdentity(s *entitySet) {
 		Type: EntityUser,
 		Key:  userKey(cmp.Or(id.SourceAccountUPN, id.SourceAccountName)),
 		Name: id.SourceAccountName,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"upn", id.SourceAccountUPN,
 			"sid", id.SourceAccountSID,
 			"sam_account_name", id.SourceAccountSAM,
@@ -257,7 +257,7 @@ func (ca *csAlert) addIdentity(s *entitySet) {
 	s.add(csEndpoint(id.SourceEndpointSensorID, id.SourceEndpointHost, "source", ip))
 	s.add(csEndpoint(id.TargetEndpointSensorID, id.TargetEndpointHost, "target", ""))
 	s.add(csEndpoint("", id.TargetDCHost, "domain_controller", ""))
-	s.add(Entity{Type: EntityIP, Key: ip, Attributes: attrs(
+	s.add(Entity{Type: EntityIP, Key: ip, Attributes: Attrs(
 		"isp_domain", id.SourceIPISPDomain,
 		"country", id.LocationCountryCode,
 	)})
@@ -270,6 +270,6 @@ func csEndpoint(sensorID, name, role, ip string) Entity {
 		Type:       EntityHost,
 		Key:        hostKey(cmp.Or(sensorID, name)),
 		Name:       name,
-		Attributes: attrs("role", role, "ip", ip),
+		Attributes: Attrs("role", role, "ip", ip),
 	}
 }

@@ -189,14 +189,14 @@ func (ev *csEvent) entities() []Entity {
 		Type: EntityHost,
 		Key:  host,
 		Name: cmp.Or(ev.ComputerName, ev.Hostname),
-		Attributes: attrs(
+		Attributes: Attrs(
 			"local_ip", ipKey(ev.LocalIP),
 			"mac", ev.MACAddress,
 			"domain", ev.MachineDomain,
 		),
 	})
 	s.add(Entity{Type: EntityUser, Key: userKey(ev.UserName), Name: ev.UserName,
-		Attributes: attrs("domain", ev.LogonDomain)})
+		Attributes: Attrs("domain", ev.LogonDomain)})
 
 	// the process, its parent, and the file it ran
 	ev.addProcesses(&s, aid, host)
@@ -210,7 +210,7 @@ func (ev *csEvent) entities() []Entity {
 	for _, n := range ev.NetworkAccesses {
 		e := Entity{Type: EntityIP, Key: ipKey(n.RemoteAddress)}
 		if n.RemotePort > 0 {
-			e.Attributes = attrs("remote_port", strconv.Itoa(n.RemotePort))
+			e.Attributes = Attrs("remote_port", strconv.Itoa(n.RemotePort))
 		}
 		s.add(e)
 	}
@@ -226,7 +226,7 @@ func (ev *csEvent) addProcesses(s *entitySet, aid, host string) {
 		Type: EntityProcess,
 		Key:  csProcessKey(aid, id),
 		Name: ev.FileName,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"cmd_line", ev.CommandLine,
 			"executable_path", csFilePath(ev.FilePath, ev.FileName),
 			"parent", csProcessKey(aid, parentID),
@@ -238,7 +238,7 @@ func (ev *csEvent) addProcesses(s *entitySet, aid, host string) {
 		Type: EntityProcess,
 		Key:  csProcessKey(aid, parentID),
 		Name: ev.ParentImageFileName,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"cmd_line", ev.ParentCommandLine,
 			"executable_path", ev.ParentImageFilePath,
 			"parent_name", ev.GrandParentImageFileName,

@@ -321,9 +321,9 @@ func (ea *esAlert) entities() []Entity {
 	s.add(host)
 	s.add(ea.user())
 	s.add(Entity{Type: EntityIP, Key: ipKey(ea.Source.IP),
-		Attributes: attrs("role", "source")})
+		Attributes: Attrs("role", "source")})
 	s.add(Entity{Type: EntityIP, Key: ipKey(ea.Destination.IP),
-		Attributes: attrs("role", "destination")})
+		Attributes: Attrs("role", "destination")})
 	ea.addProcess(&s, host.Key)
 	f := &ea.File
 	s.add(hashedFile(f.Path, f.Name, f.Hash.SHA256, f.Hash.SHA1, f.Hash.MD5))
@@ -346,7 +346,7 @@ func (ea *esAlert) host() Entity {
 		Type: EntityHost,
 		Key:  hostKey(cmp.Or(ea.Cloud.Instance.ID, h.ID, h.Name)),
 		Name: cmp.Or(h.Name, h.Hostname),
-		Attributes: attrs(
+		Attributes: Attrs(
 			"hostname", h.Hostname,
 			"ip", joinLines(ips...),
 			"mac", joinLines(h.MAC...),
@@ -370,7 +370,7 @@ func (ea *esAlert) user() Entity {
 		Type:       EntityUser,
 		Key:        userKey(cmp.Or(u.Email, u.Name)),
 		Name:       u.Name,
-		Attributes: attrs("domain", u.Domain, "id", u.ID, "email", u.Email),
+		Attributes: Attrs("domain", u.Domain, "id", u.ID, "email", u.Email),
 	}
 }
 
@@ -390,7 +390,7 @@ func (ea *esAlert) addProcess(s *entitySet, host string) {
 		Type: EntityProcess,
 		Key:  strings.TrimSpace(cmp.Or(p.EntityID, p.Name)),
 		Name: p.Name,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"pid", pidString(p.PID),
 			"cmd_line", p.CommandLine,
 			"executable_path", p.Executable,
@@ -406,7 +406,7 @@ func (ea *esAlert) addProcess(s *entitySet, host string) {
 		Type: EntityProcess,
 		Key:  strings.TrimSpace(cmp.Or(pp.EntityID, pp.Name)),
 		Name: pp.Name,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"pid", pidString(pp.PID),
 			"cmd_line", pp.CommandLine,
 			"executable_path", pp.Executable,

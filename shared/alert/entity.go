@@ -134,7 +134,7 @@ func fileEntity(hash, filePath, name string) Entity {
 		Type: EntityFile,
 		Key:  key,
 		Name: name,
-		Attributes: attrs(
+		Attributes: Attrs(
 			hashAlgorithm(key), key,
 			"path", filePath,
 			"name", name,
@@ -147,9 +147,9 @@ func isARN(s string) bool {
 	return strings.HasPrefix(s, "arn:") && strings.Count(s, ":") >= 5
 }
 
-// attrs builds an attribute map from key, value pairs, leaving out empty
-// values and empty keys. It returns nil when nothing is left.
-func attrs(kv ...string) map[string]string {
+// Attrs builds an entity's attribute map from key, value pairs, leaving
+// out empty values and empty keys. It returns nil when nothing is left.
+func Attrs(kv ...string) map[string]string {
 	var m map[string]string
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i] == "" || kv[i+1] == "" {
@@ -345,7 +345,7 @@ func addEmailMessage(s *entitySet, m emailMessage) {
 		Type: EntityEmailMessage,
 		Key:  strings.TrimSpace(m.NetworkMessageID),
 		Name: m.Subject,
-		Attributes: attrs(append([]string{
+		Attributes: Attrs(append([]string{
 			"internet_message_id", m.InternetMessageID,
 			"subject", m.Subject,
 			"sender", userKey(from.Address),
@@ -357,15 +357,15 @@ func addEmailMessage(s *entitySet, m emailMessage) {
 
 	// who it went to and who sent it, from where
 	s.add(Entity{Type: EntityMailbox, Key: userKey(m.Recipient),
-		Attributes: attrs("role", "recipient")})
+		Attributes: Attrs("role", "recipient")})
 	for _, snd := range m.Senders {
 		s.add(Entity{Type: EntityMailbox, Key: userKey(snd.Address), Name: snd.Name,
-			Attributes: attrs("role", "sender")})
+			Attributes: Attrs("role", "sender")})
 	}
 	for _, snd := range m.Senders {
 		s.add(Entity{Type: EntityDomain, Key: domainKey(snd.Domain)})
 	}
-	s.add(Entity{Type: EntityIP, Key: ipKey(m.SenderIP), Attributes: attrs("role", "sender")})
+	s.add(Entity{Type: EntityIP, Key: ipKey(m.SenderIP), Attributes: Attrs("role", "sender")})
 
 	// what it linked to
 	for _, u := range m.URLs {

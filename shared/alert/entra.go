@@ -269,13 +269,13 @@ func (r *entraRisk) entities() []Entity {
 		Type:       EntityUser,
 		Key:        userKey(cmp.Or(r.UserPrincipalName, userID)),
 		Name:       r.UserDisplayName,
-		Attributes: attrs("id", userID, "upn", r.UserPrincipalName),
+		Attributes: Attrs("id", userID, "upn", r.UserPrincipalName),
 	})
 	loc := &r.Location
 	s.add(Entity{
 		Type: EntityIP,
 		Key:  ipKey(r.IPAddress),
-		Attributes: attrs(
+		Attributes: Attrs(
 			"city", loc.City,
 			"state", loc.State,
 			"country", loc.CountryOrRegion,

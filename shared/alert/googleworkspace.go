@@ -115,9 +115,9 @@ func (d *gwData) entities() []Entity {
 	var s entitySet
 
 	// the account at risk and where it signed in from
-	s.add(Entity{Type: EntityUser, Key: userKey(d.Email), Attributes: attrs("email", d.Email)})
+	s.add(Entity{Type: EntityUser, Key: userKey(d.Email), Attributes: Attrs("email", d.Email)})
 	s.add(Entity{Type: EntityIP, Key: ipKey(d.LoginDetails.IPAddress),
-		Attributes: attrs("login_time", d.LoginDetails.LoginTime)})
+		Attributes: Attrs("login_time", d.LoginDetails.LoginTime)})
 
 	// the sender of the malicious mail
 	m := &d.MaliciousEntity
@@ -148,7 +148,7 @@ func (msg *gwMessage) addTo(s *entitySet, sender string) {
 		Type: EntityEmailMessage,
 		Key:  id,
 		Name: msg.SubjectText,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"subject", msg.SubjectText,
 			"sender", sender,
 			"recipient", msg.Recipient,

@@ -382,7 +382,7 @@ func (f *gdFinding) host() Entity {
 		Type: EntityHost,
 		Key:  hostKey(d.InstanceID),
 		Name: f.instanceTag("Name"),
-		Attributes: attrs(
+		Attributes: Attrs(
 			"instance_type", d.InstanceType,
 			"private_ip", joinLines(private...),
 			"public_ip", joinLines(public...),
@@ -411,7 +411,7 @@ func (f *gdFinding) container() Entity {
 		Type: EntityCloudResource,
 		Key:  strings.TrimSpace(c.ID),
 		Name: c.Name,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"resource_type", "Container",
 			"image", c.Image,
 			"runtime", c.ContainerRuntime,
@@ -434,7 +434,7 @@ func (f *gdFinding) addAccessKey(s *entitySet) {
 	s.add(Entity{
 		Type: EntityAccessKey,
 		Key:  strings.TrimSpace(d.AccessKeyID),
-		Attributes: attrs(
+		Attributes: Attrs(
 			"user", user,
 			"user_type", d.UserType,
 			"account_id", f.AccountID,
@@ -444,7 +444,7 @@ func (f *gdFinding) addAccessKey(s *entitySet) {
 		Type: EntityUser,
 		Key:  user,
 		Name: name,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"arn", arn,
 			"user_type", d.UserType,
 			"principal_id", d.PrincipalID,
@@ -472,7 +472,7 @@ func (f *gdFinding) addBuckets(s *entitySet) {
 			Type: EntityCloudResource,
 			Key:  arn,
 			Name: b.Name,
-			Attributes: attrs(
+			Attributes: Attrs(
 				"resource_type", "AwsS3Bucket",
 				"account_id", f.AccountID,
 				"region", f.Region,
@@ -490,7 +490,7 @@ func (f *gdFinding) addVolumes(s *entitySet) {
 			Type: EntityCloudResource,
 			Key:  arn,
 			Name: arn[strings.LastIndexByte(arn, '/')+1:],
-			Attributes: attrs(
+			Attributes: Attrs(
 				"resource_type", "AwsEc2Volume",
 				"device_name", v.DeviceName,
 				"snapshot_arn", v.SnapshotARN,
@@ -517,7 +517,7 @@ func (f *gdFinding) addProcess(s *entitySet) {
 		Type: EntityProcess,
 		Key:  strings.TrimSpace(cmp.Or(p.UUID, p.Name)),
 		Name: p.Name,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"pid", pid,
 			"executable_path", p.ExecutablePath,
 			"sha256", hashKey(p.ExecutableSHA256),
@@ -570,7 +570,7 @@ func (r *gdRemoteIP) entity() Entity {
 	return Entity{
 		Type: EntityIP,
 		Key:  ipKey(cmp.Or(r.IPAddressV4, r.IPAddressV6)),
-		Attributes: attrs(
+		Attributes: Attrs(
 			"country", r.Country.CountryName,
 			"city", r.City.CityName,
 			"asn", o.ASN,

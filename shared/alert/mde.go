@@ -143,7 +143,7 @@ func (e *mdeEvidence) addProcess(s *entitySet, users *accountIndex, machine stri
 		Key: mdeProcessKey(machine, e.ProcessID, e.ProcessCreationTime,
 			e.FileName),
 		Name: e.FileName,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"pid", positive(e.ProcessID),
 			"parent_pid", positive(e.ParentProcessID),
 			"cmd_line", e.ProcessCommandLine,

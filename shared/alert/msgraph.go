@@ -326,10 +326,10 @@ func (e *graphEvidence) addTo(s *entitySet, users *accountIndex) {
 		s.add(users.entity(e.UserAccount, "verdict", e.Verdict))
 	case "ipEvidence":
 		s.add(Entity{Type: EntityIP, Key: ipKey(e.IPAddress),
-			Attributes: attrs("country", e.CountryLetterCode, "verdict", e.Verdict)})
+			Attributes: Attrs("country", e.CountryLetterCode, "verdict", e.Verdict)})
 	case "urlEvidence":
 		s.add(Entity{Type: EntityURL, Key: urlKey(e.URL),
-			Attributes: attrs("verdict", e.Verdict)})
+			Attributes: Attrs("verdict", e.Verdict)})
 	case "mailboxEvidence":
 		e.addMailbox(s, users)
 	case "analyzedMessageEvidence":
@@ -350,7 +350,7 @@ func (e *graphEvidence) addDevice(s *entitySet) {
 		Type: EntityHost,
 		Key:  e.hostKey(),
 		Name: e.DeviceDNSName,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"azure_ad_device_id", e.AzureADDeviceID,
 			"os_platform", e.OSPlatform,
 			"ip", joinLines(ips...),
@@ -410,7 +410,7 @@ func (e *graphEvidence) addProcess(s *entitySet, users *accountIndex) {
 		Key: mdeProcessKey(e.MDEDeviceID, e.ProcessID, e.ProcessCreationDateTime,
 			img.FileName),
 		Name: img.FileName,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"pid", positive(e.ProcessID),
 			"parent_pid", positive(e.ParentProcessID),
 			"cmd_line", e.ProcessCommandLine,
@@ -454,7 +454,7 @@ func (e *graphEvidence) addMailbox(s *entitySet, users *accountIndex) {
 		Type: EntityMailbox,
 		Key:  userKey(e.PrimaryAddress),
 		Name: e.DisplayName,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"upn", userKey(e.UserAccount.UserPrincipalName),
 			"verdict", e.Verdict,
 		),
@@ -488,7 +488,7 @@ func (e *graphEvidence) addMessage(s *entitySet) {
 func (e *graphEvidence) cloudResource() Entity {
 	typ := strings.TrimPrefix(e.Type, graphTypePrefix)
 	var key, name string
-	a := attrs("verdict", e.Verdict)
+	a := Attrs("verdict", e.Verdict)
 	switch typ {
 	case "cloudApplicationEvidence":
 		// Defender for Cloud Apps numbers the apps it knows
@@ -591,7 +591,7 @@ func (ix *accountIndex) entity(a graphAccount, kv ...string) Entity {
 		Type: EntityUser,
 		Key:  key,
 		Name: cmp.Or(a.DisplayName, ix.names[key], a.AccountName),
-		Attributes: attrs(append([]string{
+		Attributes: Attrs(append([]string{
 			"account", account,
 			"sid", a.UserSID,
 			"azure_ad_user_id", a.AzureADUserID,

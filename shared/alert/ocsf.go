@@ -309,7 +309,7 @@ func (ev *ocsfEvent) entities() []Entity {
 // or else a cloud resource keyed by its uid.
 func (r *ocsfResource) entity() Entity {
 	uid := strings.TrimSpace(r.UID)
-	a := attrs("resource_type", r.Type, "region", r.Region)
+	a := Attrs("resource_type", r.Type, "region", r.Region)
 	switch r.Type {
 	case "AwsIamUser":
 		a = withAttr(a, "arn", arnOnly(uid))
@@ -387,7 +387,7 @@ func (o *ocsfObservable) emailEntity(addr string) Entity {
 		t = EntityMailbox
 	}
 	return Entity{Type: t, Key: userKey(addr), Name: addr,
-		Attributes: attrs("email", addr)}
+		Attributes: Attrs("email", addr)}
 }
 
 // addTo adds the entities one evidence names.
@@ -412,7 +412,7 @@ func (d *ocsfDevice) entity() Entity {
 		Type:       EntityHost,
 		Key:        hostKey(key),
 		Name:       cmp.Or(d.Hostname, d.Name),
-		Attributes: attrs("ip", ipKey(d.IP)),
+		Attributes: Attrs("ip", ipKey(d.IP)),
 	}
 }
 
@@ -427,7 +427,7 @@ func (u *ocsfUser) entity() Entity {
 		Type:       EntityUser,
 		Key:        userKey(cmp.Or(key, u.Name, u.UID)),
 		Name:       u.Name,
-		Attributes: attrs("uid", u.UID, "email", u.EmailAddr),
+		Attributes: Attrs("uid", u.UID, "email", u.EmailAddr),
 	}
 }
 
@@ -441,7 +441,7 @@ func (p *ocsfProcess) addTo(s *entitySet) {
 		Type: EntityProcess,
 		Key:  strings.TrimSpace(cmp.Or(p.UID, p.Name)),
 		Name: p.Name,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"pid", pid,
 			"cmd_line", p.CmdLine,
 			"executable_path", p.File.Path,

@@ -217,7 +217,7 @@ func (ev *oktaEvent) entities() []Entity {
 	for _, hop := range ev.Request.IPChain {
 		g := &hop.GeographicalContext
 		s.add(Entity{Type: EntityIP, Key: ipKey(hop.IP),
-			Attributes: attrs("city", g.City, "state", g.State, "country", g.Country)})
+			Attributes: Attrs("city", g.City, "state", g.State, "country", g.Country)})
 	}
 	return s.entities()
 }
@@ -229,7 +229,7 @@ func (a *oktaActor) entity() Entity {
 	switch a.Type {
 	case "User":
 		return Entity{Type: EntityUser, Key: userKey(a.AlternateID), Name: a.DisplayName,
-			Attributes: attrs("id", a.ID)}
+			Attributes: Attrs("id", a.ID)}
 	case "IP address":
 		return Entity{Type: EntityIP, Key: ipKey(a.ID)}
 	}
@@ -251,7 +251,7 @@ func (ev *oktaEvent) clientIP() Entity {
 	return Entity{
 		Type: EntityIP,
 		Key:  ipKey(c.IPAddress),
-		Attributes: attrs(
+		Attributes: Attrs(
 			"city", g.City, "state", g.State, "country", g.Country,
 			"asn", asn, "asn_org", sc.ASOrg, "isp", sc.ISP, "proxy", proxy,
 			"user_agent", c.UserAgent.RawUserAgent,

@@ -227,7 +227,7 @@ func (ev *ppEvent) messageEntities(disposition string) []Entity {
 	for _, f := range ev.FromAddress {
 		s.add(mailboxEntity(f, fromName, "from"))
 	}
-	s.add(Entity{Type: EntityIP, Key: ipKey(ev.SenderIP), Attributes: attrs("role", "sender")})
+	s.add(Entity{Type: EntityIP, Key: ipKey(ev.SenderIP), Attributes: Attrs("role", "sender")})
 
 	// what it carried
 	for _, th := range ev.ThreatsInfoMap {
@@ -251,7 +251,7 @@ func (ev *ppEvent) messageEntity(id, disposition string) Entity {
 		Type: EntityEmailMessage,
 		Key:  id,
 		Name: ev.Subject,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"subject", ev.Subject,
 			"guid", ev.GUID,
 			"qid", ev.QID,
@@ -327,7 +327,7 @@ func clickTitle(class, disposition string) string {
 // clicked it, where from, and the message that carried it.
 func (ev *ppEvent) clickEntities(disposition string) []Entity {
 	var s entitySet
-	s.add(Entity{Type: EntityURL, Key: urlKey(ev.URL), Attributes: attrs(
+	s.add(Entity{Type: EntityURL, Key: urlKey(ev.URL), Attributes: Attrs(
 		"classification", ev.Classification,
 		"threat_status", ev.ThreatStatus,
 		"threat_id", ev.ThreatID,
@@ -338,10 +338,10 @@ func (ev *ppEvent) clickEntities(disposition string) []Entity {
 		s.add(mailboxEntity(r, "", "recipient"))
 	}
 	s.add(Entity{Type: EntityIP, Key: ipKey(ev.ClickIP),
-		Attributes: attrs("role", "click", "user_agent", ev.UserAgent)})
+		Attributes: Attrs("role", "click", "user_agent", ev.UserAgent)})
 	s.add(mailboxEntity(ev.Sender, "", "sender"))
-	s.add(Entity{Type: EntityIP, Key: ipKey(ev.SenderIP), Attributes: attrs("role", "sender")})
+	s.add(Entity{Type: EntityIP, Key: ipKey(ev.SenderIP), Attributes: Attrs("role", "sender")})
 	s.add(Entity{Type: EntityEmailMessage, Key: messageKey(ev.MessageID),
-		Attributes: attrs("guid", ev.GUID)})
+		Attributes: Attrs("guid", ev.GUID)})
 	return s.entities()
 }

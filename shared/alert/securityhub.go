@@ -402,7 +402,7 @@ func (f *asffFinding) addResource(s *entitySet, r *asffResource) {
 			Type: EntityUser,
 			Key:  userKey(id),
 			Name: name,
-			Attributes: attrs(
+			Attributes: Attrs(
 				"arn", arnOnly(id),
 				"resource_type", r.Type,
 				"account_id", f.AWSAccountID,
@@ -413,7 +413,7 @@ func (f *asffFinding) addResource(s *entitySet, r *asffResource) {
 			Type: EntityCloudResource,
 			Key:  id,
 			Name: cmp.Or(r.Tags["Name"], resourceName(id)),
-			Attributes: attrs(
+			Attributes: Attrs(
 				"resource_type", r.Type,
 				"region", r.Region,
 				"account_id", f.AWSAccountID,
@@ -443,7 +443,7 @@ func (f *asffFinding) host(r *asffResource, id string) Entity {
 		Type: EntityHost,
 		Key:  hostKey(instanceID(id)),
 		Name: r.Tags["Name"],
-		Attributes: attrs(
+		Attributes: Attrs(
 			"arn", arnOnly(id),
 			"instance_type", d.Type,
 			"image_id", d.ImageID,
@@ -473,7 +473,7 @@ func (f *asffFinding) addAccessKey(s *entitySet, r *asffResource, id string) {
 	s.add(Entity{
 		Type: EntityAccessKey,
 		Key:  strings.TrimSpace(cmp.Or(d.AccessKeyID, resourceName(id))),
-		Attributes: attrs(
+		Attributes: Attrs(
 			"user", user,
 			"user_type", userType,
 			"account_id", account,
@@ -483,7 +483,7 @@ func (f *asffFinding) addAccessKey(s *entitySet, r *asffResource, id string) {
 		Type: EntityUser,
 		Key:  user,
 		Name: name,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"arn", arn,
 			"user_type", userType,
 			"principal_id", d.PrincipalID,
@@ -525,7 +525,7 @@ func (f *asffFinding) addProcess(s *entitySet) {
 		Type: EntityProcess,
 		Key:  strings.TrimSpace(p.Name),
 		Name: p.Name,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"pid", pid,
 			"parent_pid", ppid,
 			"executable_path", p.Path,
@@ -550,7 +550,7 @@ func (f *asffFinding) addNetwork(s *entitySet) {
 // without a key for types that name nothing to act on (a mutex).
 func (ti *asffIndicator) entity() Entity {
 	v := strings.TrimSpace(ti.Value)
-	a := attrs("threat_category", ti.Category)
+	a := Attrs("threat_category", ti.Category)
 	switch ti.Type {
 	case "DOMAIN":
 		return Entity{Type: EntityDomain, Key: domainKey(v), Attributes: a}

@@ -285,7 +285,7 @@ func azureResource(id string) Entity {
 		Type:       EntityCloudResource,
 		Key:        id,
 		Name:       resourceName(id),
-		Attributes: attrs("azure_resource_type", typ),
+		Attributes: Attrs("azure_resource_type", typ),
 	}
 }
 

@@ -127,7 +127,7 @@ func (e *sentEntity) addTo(s *entitySet, ref resolver) {
 		s.add(fileEntity(cmp.Or(e.HashValue, e.Value), "", ""))
 	case "mailbox":
 		s.add(Entity{Type: EntityMailbox, Key: userKey(e.MailboxPrimaryAddress),
-			Name: e.DisplayName, Attributes: attrs("upn", userKey(e.UPN))})
+			Name: e.DisplayName, Attributes: Attrs("upn", userKey(e.UPN))})
 	case "mailmessage":
 		e.addMessage(s)
 	case "process":
@@ -151,7 +151,7 @@ func (e *sentEntity) host() Entity {
 		Type: EntityHost,
 		Key:  hostKey(cmp.Or(device, e.AzureID, fqdn)),
 		Name: cmp.Or(e.AdditionalData.DeviceDNSName, fqdn),
-		Attributes: attrs(
+		Attributes: Attrs(
 			"hostname", e.HostName,
 			"azure_resource_id", e.AzureID,
 			"os_family", e.OSFamily,
@@ -260,7 +260,7 @@ func (e *sentEntity) process(ref resolver) Entity {
 		Type: EntityProcess,
 		Key:  mdeProcessKey(host.deviceID(), n, e.CreationTimeUTC, name),
 		Name: name,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"pid", pid,
 			"cmd_line", e.CommandLine,
 			"executable_path", joinFilePath(image.Directory, name),
@@ -279,7 +279,7 @@ func (e *sentEntity) addCloudApp(s *entitySet) {
 		Type: EntityCloudResource,
 		Key:  "cloudapp:" + strings.TrimSpace(string(e.AppID)),
 		Name: e.Name,
-		Attributes: attrs(
+		Attributes: Attrs(
 			"resource_type", "cloudApplication",
 			"instance_name", e.InstanceName,
 		),

@@ -154,7 +154,7 @@ func mailboxEntity(addr, name, role string) Entity {
 		Type:       EntityMailbox,
 		Key:        userKey(addr),
 		Name:       name,
-		Attributes: attrs("role", role),
+		Attributes: Attrs("role", role),
 	}
 }
 
@@ -164,7 +164,7 @@ func mailboxEntity(addr, name, role string) Entity {
 func recipientUser(addr string) Entity {
 	addr, name := emailAddress(addr)
 	return Entity{Type: EntityUser, Key: userKey(addr), Name: name,
-		Attributes: attrs("email", addr)}
+		Attributes: Attrs("email", addr)}
 }
 
 // messageKey returns the key of an email message named by its

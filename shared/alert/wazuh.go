@@ -185,7 +185,7 @@ func (w *wazuhAlert) entities() []Entity {
 		Type:       EntityHost,
 		Key:        hostKey(w.Agent.Name),
 		Name:       w.Agent.Name,
-		Attributes: attrs("agent_id", w.Agent.ID, "ip", ipKey(w.Agent.IP)),
+		Attributes: Attrs("agent_id", w.Agent.ID, "ip", ipKey(w.Agent.IP)),
 	})
 
 	// who and what the event names

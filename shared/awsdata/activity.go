@@ -176,7 +176,7 @@ func arnEntity(s string) (alert.Entity, bool) {
 	if p := parsePrincipal(s); p.kind != "" {
 		return userEntity(p), true
 	}
-	where := attrs("account_id", a.AccountID, "region", a.Region)
+	where := alert.Attrs("account_id", a.AccountID, "region", a.Region)
 	if id, ok := strings.CutPrefix(a.Resource, "instance/"); ok && a.Service == "ec2" {
 		return alert.Entity{Type: alert.EntityHost, Key: id, Attributes: where}, true
 	}

@@ -140,7 +140,7 @@ func instanceAttributes(inst types.Instance) map[string]string {
 	for _, g := range inst.SecurityGroups {
 		groups = append(groups, aws.ToString(g.GroupId))
 	}
-	return attrs("state", state, "instance_type", string(inst.InstanceType),
+	return alert.Attrs("state", state, "instance_type", string(inst.InstanceType),
 		"vpc_id", aws.ToString(inst.VpcId), "subnet_id", aws.ToString(inst.SubnetId),
 		"security_groups", strings.Join(groups, "\n"), "instance_profile_arn", profile)
 }

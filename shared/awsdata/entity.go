@@ -1,7 +1,6 @@
 package awsdata
 
 import (
-	"net/netip"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -122,7 +121,7 @@ func userEntity(p principal) alert.Entity {
 		Type:       alert.EntityUser,
 		Key:        strings.ToLower(p.arn),
 		Name:       p.displayName(),
-		Attributes: attrs("account_id", p.account, "arn", p.arn, "user_type", p.kind),
+		Attributes: alert.Attrs("account_id", p.account, "arn", p.arn, "user_type", p.kind),
 	}
 }
 
@@ -131,7 +130,7 @@ func accessKeyEntity(id string, p principal) alert.Entity {
 	return alert.Entity{
 		Type:       alert.EntityAccessKey,
 		Key:        id,
-		Attributes: attrs("account_id", p.account, "user", p.arn, "user_type", p.kind),
+		Attributes: alert.Attrs("account_id", p.account, "user", p.arn, "user_type", p.kind),
 	}
 }
 
@@ -149,26 +148,4 @@ func isInstance(id string) bool { return strings.HasPrefix(id, "i-") }
 // it, or "" for what is no address: CloudTrail records a call an AWS
 // service made on a principal's behalf with the service's name
 // ("s3.amazonaws.com", "AWS Internal").
-func ipKey(s string) string {
-	a, err := netip.ParseAddr(strings.TrimSpace(s))
-	if err != nil {
-		return ""
-	}
-	return a.Unmap().WithZone("").String()
-}
-
-// attrs builds an attribute map from key, value pairs, leaving out empty
-// values; it returns nil when all are empty.
-func attrs(kv ...string) map[string]string {
-	var m map[string]string
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			continue
-		}
-		if m == nil {
-			m = map[string]string{}
-		}
-		m[kv[i]] = kv[i+1]
-	}
-	return m
-}
+func ipKey(s string) string { return alert.Key(alert.EntityIP, s) }

@@ -61,7 +61,7 @@ func (s *Source) describeKey(ctx context.Context, e alert.Entity) (datasource.Fi
 		f.Evidence = append(f.Evidence, iamEvidence(lastUse(*used)))
 		lastUsed = used.LastUsedDate
 	}
-	f.Attributes = attrs("status", string(k.Status), "created", stamp(k.CreateDate),
+	f.Attributes = alert.Attrs("status", string(k.Status), "created", stamp(k.CreateDate),
 		"last_used", stamp(lastUsed))
 	return f, nil
 }
@@ -106,7 +106,7 @@ func (s *Source) describeUser(ctx context.Context, e alert.Entity) (datasource.F
 			iamEvidence("administrator: AdministratorAccess attached"))
 	}
 	f.Critical = admin
-	f.Attributes = attrs("mfa", strconv.FormatBool(mfa > 0),
+	f.Attributes = alert.Attrs("mfa", strconv.FormatBool(mfa > 0),
 		"administrator", strconv.FormatBool(admin), "created", stamp(out.User.CreateDate))
 
 	// the keys it owns

@@ -64,10 +64,11 @@ func (a *API) decideScope(ctx context.Context, req events.APIGatewayProxyRequest
 		return Reply(http.StatusNotFound, errorBody(
 			"investigation "+id+" waits for no scope decision")), nil
 	}
-	token, err := a.Store.DecideScope(ctx, id, pending.Round, d.Decision == "approve", who)
-	var decided *store.ScopeDecidedError
-	if errors.As(err, &decided) {
-		return Reply(http.StatusConflict, errorBody(decided.Error())), nil
+	decided, token, err := a.Store.DecideScope(ctx, id, pending.Round,
+		d.Decision == "approve", who)
+	var before *store.ScopeDecidedError
+	if errors.As(err, &before) {
+		return Reply(http.StatusConflict, errorBody(before.Error())), nil
 	}
 	if err != nil {
 		return a.unavailable(ctx, "decide scope", id, err), nil
@@ -84,8 +85,8 @@ func (a *API) decideScope(ctx context.Context, req events.APIGatewayProxyRequest
 	}
 	a.Log.InfoContext(ctx, "scope decision", "investigation_id", id, "round", pending.Round,
 		"decision", d.Decision, "decided_by", who)
-	return Reply(http.StatusOK, scopeReply{InvestigationID: id, Round: pending.Round,
-		Status: d.Decision + "d", DecidedBy: who, DecidedAt: time.Now().UTC()}), nil
+	return Reply(http.StatusOK, scopeReply{InvestigationID: id, Round: decided.Round,
+		Status: decided.Status, DecidedBy: decided.DecidedBy, DecidedAt: decided.DecidedAt}), nil
 }
 
 // expiredTask says why a task can no longer be answered, or "".

@@ -139,7 +139,7 @@ func TestDecideScopeDecidesOnceAndSaysWho(t *testing.T) {
 	var wg sync.WaitGroup
 	tokens, errs := make([]string, 2), make([]error, 2)
 	for i, who := range []string{"ana", "bo"} {
-		wg.Go(func() { tokens[i], errs[i] = s.DecideScope(ctx, id, 2, i == 0, who) })
+		wg.Go(func() { _, tokens[i], errs[i] = s.DecideScope(ctx, id, 2, i == 0, who) })
 	}
 	wg.Wait()
 	won, lost := 0, 0

@@ -152,26 +152,6 @@ func (s *Store) partition(id, prefix string) *dynamodb.QueryInput {
 	}
 }
 
-// AddEntities adds the entities to investigation id, keeping any that is
-// already there as it is (with its verdict). It is safe to repeat.
-func (s *Store) AddEntities(ctx context.Context, id string, ents []investigation.Entity) error {
-	for _, e := range ents {
-		m, err := marshal(entityItem{itemKeys{invPK(id), entitySK(e.Ref()), kindEntity}, e})
-		if err != nil {
-			return err
-		}
-		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName: &s.table, Item: m,
-			ConditionExpression: aws.String("attribute_not_exists(pk)"),
-		})
-		var ccf *types.ConditionalCheckFailedException
-		if err != nil && !errors.As(err, &ccf) {
-			return fmt.Errorf("add entity %s to %s: %w", e.Ref(), id, err)
-		}
-	}
-	return nil
-}
-
 // SetVerdict records the verdict on entity ref of investigation id and the
 // evidence that decided it.
 func (s *Store) SetVerdict(ctx context.Context, id, ref string, v investigation.Verdict,

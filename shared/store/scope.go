@@ -100,10 +100,11 @@ func (s *Store) PendingScope(ctx context.Context, id string) (ScopeRequest, bool
 }
 
 // DecideScope approves or rejects the pending scope request of round, once:
-// it returns the task token to answer the execution with. A request
-// decided before gives a *ScopeDecidedError, and none gives ErrNotFound.
+// it returns the request as decided and the task token to answer the
+// execution with. A request decided before gives a *ScopeDecidedError, and
+// none gives ErrNotFound.
 func (s *Store) DecideScope(ctx context.Context, id string, round int, approve bool,
-	by string) (string, error) {
+	by string) (ScopeRequest, string, error) {
 	status := ScopeRejected
 	if approve {
 		status = ScopeApproved
@@ -114,7 +115,7 @@ func (s *Store) DecideScope(ctx context.Context, id string, round int, approve b
 	cond := expression.Name("status").Equal(expression.Value(ScopePending))
 	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
 	if err != nil {
-		return "", fmt.Errorf("build scope decision: %w", err)
+		return ScopeRequest{}, "", fmt.Errorf("build scope decision: %w", err)
 	}
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &s.table, Key: key(invPK(id), scopeSK(round)),
@@ -125,16 +126,16 @@ func (s *Store) DecideScope(ctx context.Context, id string, round int, approve b
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return "", decidedOrMissing(ccf.Item, id, round)
+		return ScopeRequest{}, "", decidedOrMissing(ccf.Item, id, round)
 	}
 	if err != nil {
-		return "", fmt.Errorf("decide scope of %s round %d: %w", id, round, err)
+		return ScopeRequest{}, "", fmt.Errorf("decide scope of %s round %d: %w", id, round, err)
 	}
 	var it scopeItem
 	if err := unmarshal(out.Attributes, &it); err != nil {
-		return "", err
+		return ScopeRequest{}, "", err
 	}
-	return it.TaskToken, nil
+	return it.ScopeRequest, it.TaskToken, nil
 }
 
 func decidedOrMissing(m map[string]types.AttributeValue, id string, round int) error {

@@ -156,7 +156,7 @@ func (t *Tenant) describeKey(ctx context.Context, id string) (datasource.Finding
 	}
 
 	// the key itself
-	f.Attributes = attrs("status", k.Status, "created", stamp(k.Created))
+	f.Attributes = alert.Attrs("status", k.Status, "created", stamp(k.Created))
 	if k.Status == KeyInactive {
 		f.evidence(investigation.VerdictUnknown, "already inactive")
 	} else {

@@ -98,7 +98,7 @@ func (t *Tenant) describeHost(ctx context.Context, id string) (datasource.Findin
 	if err != nil || !ok {
 		return f.result(err)
 	}
-	f.Attributes = attrs("os", h.OS, "isolated", yes(!h.IsolatedAt.IsZero()))
+	f.Attributes = alert.Attrs("os", h.OS, "isolated", yes(!h.IsolatedAt.IsZero()))
 	if h.Critical {
 		f.Critical = true
 		f.evidence(investigation.VerdictUnknown, "critical asset")

@@ -102,7 +102,7 @@ func (t *Tenant) describeUser(ctx context.Context, id string) (datasource.Findin
 
 	// how the account is protected
 	f.Critical = u.Critical
-	f.Attributes = attrs("mfa", strconv.FormatBool(u.MFA),
+	f.Attributes = alert.Attrs("mfa", strconv.FormatBool(u.MFA),
 		"enabled", strconv.FormatBool(u.Enabled))
 	if u.Critical {
 		f.evidence(investigation.VerdictUnknown, "critical account")

@@ -156,7 +156,7 @@ func (t *Tenant) describeMailbox(ctx context.Context, addr string) (datasource.F
 	if err != nil || !ok {
 		return f.result(err)
 	}
-	f.Attributes = attrs("forwarding_to", m.ForwardingTo)
+	f.Attributes = alert.Attrs("forwarding_to", m.ForwardingTo)
 	f.Evidence = forwarding(m)
 	return f.Finding, nil
 }

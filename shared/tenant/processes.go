@@ -47,7 +47,7 @@ func (t *Tenant) describeProcess(ctx context.Context, id string) (datasource.Fin
 	if err != nil || !ok {
 		return f.result(err)
 	}
-	f.Attributes = attrs("host", p.Host, "path", p.Path, "killed", yes(p.KilledAt != nil))
+	f.Attributes = alert.Attrs("host", p.Host, "path", p.Path, "killed", yes(p.KilledAt != nil))
 	if p.KilledAt != nil {
 		f.evidence(investigation.VerdictUnknown, "killed by remediation at %s",
 			stamp(*p.KilledAt))

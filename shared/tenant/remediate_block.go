@@ -92,7 +92,7 @@ func describeBlocked(typ alert.EntityType) question {
 		if err != nil || !ok {
 			return f.result(err)
 		}
-		f.Attributes = attrs("blocked", "true")
+		f.Attributes = alert.Attrs("blocked", "true")
 		if b.Type == typ {
 			f.evidence(investigation.VerdictUnknown, "blocked by remediation at %s", stamp(b.At))
 		} else {

@@ -187,23 +187,7 @@ func joinNew(list, v string) string {
 // relates, and attributes from key, value pairs whose value is not empty.
 func rel(typ alert.EntityType, key, name, kind string, kv ...string) datasource.Related {
 	return datasource.Related{Entity: alert.Entity{Type: typ, Key: key, Name: name,
-		Attributes: attrs(kv...)}, Kind: kind}
-}
-
-// attrs returns an attribute map of the key, value pairs whose value is
-// not empty, nil when none is left.
-func attrs(kv ...string) map[string]string {
-	var m map[string]string
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			continue
-		}
-		if m == nil {
-			m = make(map[string]string)
-		}
-		m[kv[i]] = kv[i+1]
-	}
-	return m
+		Attributes: alert.Attrs(kv...)}, Kind: kind}
 }
 
 // fact returns evidence from the tenant.

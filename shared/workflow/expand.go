@@ -101,7 +101,7 @@ func (s *Steps) scopeDecision(ctx context.Context, inv investigation.Investigati
 	case ok && req.Status == store.ScopeApproved:
 		return true, s.resume(ctx, inv)
 	case in.ScopeExpired:
-		if _, err := s.Store.DecideScope(ctx, inv.ID, round, false, "expiry"); err != nil &&
+		if _, _, err := s.Store.DecideScope(ctx, inv.ID, round, false, "expiry"); err != nil &&
 			!errors.As(err, new(*store.ScopeDecidedError)) && !errors.Is(err, store.ErrNotFound) {
 			return false, err
 		}

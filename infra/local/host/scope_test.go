@@ -128,8 +128,9 @@ func TestWideExpansionWaitsForAnAnalystAndGoesOnWhenApproved(t *testing.T) {
 
 	// approved once; a second decision is told who decided
 	if status, body := decideScope(t, id, "approve"); status != http.StatusOK ||
-		!strings.Contains(body, DevAnalyst) {
-		t.Fatalf("approve = %d %s, want 200 naming the analyst", status, body)
+		!strings.Contains(body, `"decided_by":"`+DevAnalyst+`"`) ||
+		!strings.Contains(body, `"status":"approved"`) {
+		t.Fatalf("approve = %d %s, want 200, approved by the analyst", status, body)
 	}
 	if st := waitForExecution(t, id); st != sfntypes.ExecutionStatusSucceeded {
 		t.Fatalf("execution ended %s, want SUCCEEDED", st)
@@ -152,8 +153,9 @@ func TestWideExpansionWaitsForAnAnalystAndGoesOnWhenApproved(t *testing.T) {
 func TestRejectedExpansionLeavesTheNewHostsOutOfScope(t *testing.T) {
 	id := postBody(t, seedCampaign(t, 11))
 	waitForStatus(t, id, investigation.StatusPendingApproval)
-	if status, body := decideScope(t, id, "reject"); status != http.StatusOK {
-		t.Fatalf("reject = %d %s, want 200", status, body)
+	if status, body := decideScope(t, id, "reject"); status != http.StatusOK ||
+		!strings.Contains(body, `"status":"rejected"`) {
+		t.Fatalf("reject = %d %s, want 200, rejected", status, body)
 	}
 	if st := waitForExecution(t, id); st != sfntypes.ExecutionStatusSucceeded {
 		t.Fatalf("execution ended %s, want SUCCEEDED", st)
