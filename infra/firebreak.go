@@ -82,6 +82,9 @@ type resources struct {
 	machineARN *string
 	// steps are the functions the state machine invokes.
 	steps map[string]bool
+	// virusTotalSecret names the secret of a VirusTotal API key; "" when
+	// firebreak.yaml asks no outside intelligence.
+	virusTotalSecret string
 }
 
 // NewStack adds to scope the stack that s describes, with a table shaped by
@@ -118,14 +121,15 @@ func NewStack(
 	fns := newFunctions(st, s, in.assets, dlq)
 	keys := newSourceKeys(st, s, in.config.Sources)
 	r := resources{
-		table:         newTable(st, schema),
-		secret:        newSourceSecrets(st),
-		apiKeySources: apiKeySources(st, keys),
-		approvals:     newApprovals(st, s),
-		quarantine:    newQuarantine(st, s),
-		readsAWS:      in.config.Investigation.Asks(settings.SourceAWS),
-		machineARN:    machineARNByName(s),
-		steps:         map[string]bool{},
+		table:            newTable(st, schema),
+		secret:           newSourceSecrets(st),
+		apiKeySources:    apiKeySources(st, keys),
+		approvals:        newApprovals(st, s),
+		quarantine:       newQuarantine(st, s),
+		readsAWS:         in.config.Investigation.Asks(settings.SourceAWS),
+		machineARN:       machineARNByName(s),
+		virusTotalSecret: in.config.Investigation.VirusTotalSecret,
+		steps:            map[string]bool{},
 	}
 	for _, name := range s.StateMachine.Substitutions {
 		r.steps[name] = true
@@ -266,6 +270,21 @@ func constructID(name string) string {
 
 // physicalName is the deployed name of a described thing (a function, the
 // workflow, an event rule, a source's API key): the stack's name, a dash,
+// grantVirusTotal lets fn read the VirusTotal API key's secret, which the
+// team creates: by ARN, or by name with the suffix Secrets Manager adds.
+func (r resources) grantVirusTotal(fn awslambda.Function) {
+	id := jsii.String("VirusTotalSecret")
+	var secret awssecretsmanager.ISecret
+	if strings.HasPrefix(r.virusTotalSecret, "arn:") {
+		secret = awssecretsmanager.Secret_FromSecretCompleteArn(fn, id,
+			jsii.String(r.virusTotalSecret))
+	} else {
+		secret = awssecretsmanager.Secret_FromSecretNameV2(fn, id,
+			jsii.String(r.virusTotalSecret))
+	}
+	secret.GrantRead(fn, nil)
+}
+
 // machineARNByName returns the ARN the state machine of s gets from its
 // physical name.
 func machineARNByName(s stack.Stack) *string {
@@ -505,6 +524,10 @@ func (r resources) grant(fn awslambda.Function, name string) {
 	case stack.EnvQuarantineBucket:
 		r.quarantine.grantObjects(fn)
 		suppress(fn.Role(), nagQuarantineObjects)
+	case stack.EnvVirusTotalSecret:
+		if r.virusTotalSecret != "" {
+			r.grantVirusTotal(fn)
+		}
 	case stack.EnvRemediationRoleName:
 		grantAssumeMemberRole(fn)
 		suppress(fn.Role(), nagMemberRoles)
@@ -535,6 +558,8 @@ func (r resources) envValue(name string) (*string, error) {
 		return r.quarantine.isolationGroupID(), nil
 	case stack.EnvRemediationRoleName:
 		return jsii.String(remediationRoleName), nil
+	case stack.EnvVirusTotalSecret:
+		return jsii.String(r.virusTotalSecret), nil
 	}
 	return nil, fmt.Errorf("environment variable %s: the CDK app has no value for it", name)
 }

@@ -581,6 +581,7 @@ func TestFunctionsGetTheEnvironmentTheyRead(t *testing.T) {
 		stack.EnvSourceSecretsARN: map[string]any{"Ref": secretID},
 		stack.EnvAPIKeySources:    "{}", // the shipped firebreak.yaml has no keyed source
 		stack.EnvLogLevel:         "INFO",
+		stack.EnvVirusTotalSecret: "", // the shipped firebreak.yaml asks no outside service
 	}
 	for _, f := range stack.Firebreak.Functions {
 		t.Run(f.Name, func(t *testing.T) {

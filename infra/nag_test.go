@@ -7,7 +7,7 @@ import (
 
 func TestStacksHaveNoUnsuppressedNagFinding(t *testing.T) {
 	for name, tmpl := range map[string]func(*testing.T) *cfnTemplate{
-		"shipped": shipped, "keyed": keyed,
+		"shipped": shipped, "keyed": keyed, "asking": asking,
 	} {
 		t.Run(name, func(t *testing.T) {
 			if got := tmpl(t).findings; len(got) > 0 {

@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/firebreak/firebreak"
@@ -77,7 +78,8 @@ func Steps(ctx context.Context, getenv Getenv) (*workflow.Steps, error) {
 	if err != nil {
 		return nil, err
 	}
-	intel, err := Intelligence(set)
+	intel, err := Intelligence(ctx, set, getenv(stack.EnvVirusTotalSecret),
+		secretsmanager.NewFromConfig(cfg))
 	if err != nil {
 		return nil, err
 	}

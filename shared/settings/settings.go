@@ -47,6 +47,11 @@ type Investigation struct {
 	// IndicatorLists are CSV and STIX 2.1 files of indicators, paths in
 	// the repository under events/intel/, built into the functions.
 	IndicatorLists []string `yaml:"indicator_lists"`
+	// VirusTotalSecret names the Secrets Manager secret (its name or ARN)
+	// whose value is a VirusTotal API key: when set, files, URLs, domains
+	// and IPs are also looked up at VirusTotal. Empty asks no outside
+	// service.
+	VirusTotalSecret string `yaml:"virustotal_secret"`
 	// DataSources names the data sources investigations ask: "tenant"
 	// (the simulated tenant, the default) and "aws" (CloudTrail, IAM and
 	// EC2 of the account the stack runs in).

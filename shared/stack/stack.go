@@ -31,6 +31,9 @@ const (
 	EnvQuarantineBucket     = "FIREBREAK_QUARANTINE_BUCKET"
 	EnvIsolationGroupID     = "FIREBREAK_ISOLATION_SECURITY_GROUP_ID" // empty: none deployed
 	EnvRemediationRoleName  = "FIREBREAK_REMEDIATION_ROLE_NAME"
+	// EnvVirusTotalSecret names the secret holding a VirusTotal API key:
+	// firebreak.yaml's investigation.virustotal_secret, empty when unset.
+	EnvVirusTotalSecret = "FIREBREAK_VIRUSTOTAL_SECRET"
 )
 
 // Firebreak's custom CloudWatch metrics, in embedded metric format or
@@ -145,6 +148,12 @@ func step(name, description string) Function {
 	}
 }
 
+// withEnv returns f reading the variables names as well.
+func withEnv(f Function, names ...string) Function {
+	f.Env = append(append([]string{}, f.Env...), names...)
+	return f
+}
+
 // asking returns f as a step that asks the investigation's data sources.
 func asking(f Function) Function {
 	f.ReadsAWSInventory = true
@@ -213,7 +222,8 @@ var Firebreak = Stack{
 			SendsTaskResults: true,
 		},
 		step("triage", "Checks an investigation and records its start"),
-		asking(step("gatherthreatinfo", "Judges entities by alerts, intelligence and data sources")),
+		withEnv(asking(step("gatherthreatinfo",
+			"Judges entities by alerts, intelligence and data sources")), EnvVirusTotalSecret),
 		asking(step("determineorigin", "Finds where the entities of an investigation came from")),
 		asking(step("identifyaffected", "Finds who and what an investigation's entities touched")),
 		asking(step("huntotherinstances", "Finds the same threat elsewhere in the tenant and alerts")),
