@@ -21,7 +21,7 @@ import (
 //     only zeros, which some sources send for "unknown", is no key;
 //   - process: the source's unique process id, else the process name;
 //   - cloud_resource: the ARN or other resource id as given;
-//   - access_key: the access key id as given.
+//   - access_key: the access key id, upper-cased as AWS issues them.
 //
 // IP addresses, URLs and domains are refanged first (see refang), so an
 // indicator copied from a threat report keys the same as the live one.

@@ -183,8 +183,11 @@ var genericKeys = map[EntityType]func(string) string{
 	EntityMailbox:       func(s string) string { a, _ := emailAddress(s); return userKey(a) },
 	EntityEmailMessage:  messageKey,
 	EntityCloudResource: strings.TrimSpace,
-	EntityAccessKey:     strings.TrimSpace,
+	EntityAccessKey:     accessKeyKey,
 }
+
+// accessKeyKey returns an access key id in upper case, as AWS issues them.
+func accessKeyKey(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
 // entity returns the entity keyed by its type's key function.
 func (e *genericEntity) entity() (Entity, error) {

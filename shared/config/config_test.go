@@ -41,6 +41,7 @@ func TestShippedPolicyPicksEachPlaybookForItsSample(t *testing.T) {
 		{"entra/entra-graph-riskdetection-unfamiliarfeatures.json", "compromised_user"},
 		{"guardduty/recon-iamuser-maliciousipcaller-custom.json", "cloud_credential"},
 		{"ocsf/detection-finding-2004-prowler-iam-user-no-mfa.json", "general"},
+		{"generic/inhouse-c2-beacon-with-entities.json", "malware"},
 	}
 	for _, tt := range tests {
 		body, err := os.ReadFile("../../events/alerts/" + tt.sample)
@@ -53,6 +54,7 @@ func TestShippedPolicyPicksEachPlaybookForItsSample(t *testing.T) {
 		}
 		d, err := cfg.Policy.Decide(alerts[0])
 		if err != nil || d.Playbook != tt.playbook {
+			// an error means a rule could not be evaluated on this alert
 			t.Errorf("%s: playbook %q (rule %s, err %v), want %q", tt.sample, d.Playbook, d.Rule,
 				err, tt.playbook)
 		}

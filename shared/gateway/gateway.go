@@ -11,7 +11,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -115,27 +117,46 @@ func ErrorBody(reason string) any { return errorBody(reason) }
 // maxRequestBytes bounds the body of an action center request.
 const maxRequestBytes = 16 * 1024
 
-// DecodeJSON decodes a small JSON request body into v, refusing unknown
-// fields, trailing data and bodies over 16 KiB with a reason and the
-// status to answer: 413 for a body too large, 400 for the rest.
+// DecodeJSON decodes a small JSON request body into v, refusing, with a
+// reason and the status to answer, a content type other than
+// application/json (415: a page in an analyst's browser cannot send one
+// without a CORS preflight), a body over 16 KiB (413), and an empty body,
+// malformed JSON, a field of the wrong type, an unknown field or trailing
+// data (400).
 func DecodeJSON(req events.APIGatewayProxyRequest, v any) (int, error) {
-	body, err := Body(req)
-	if err != nil {
-		return http.StatusBadRequest, err
+	mt, _, _ := mime.ParseMediaType(Header(req)("Content-Type"))
+	if mt != "application/json" {
+		return http.StatusUnsupportedMediaType, errors.New("send the body as application/json")
 	}
-	if len(body) > maxRequestBytes {
+	body, err := Body(req)
+	switch {
+	case err != nil:
+		return http.StatusBadRequest, err
+	case len(body) > maxRequestBytes:
 		return http.StatusRequestEntityTooLarge, errors.New("the body is larger than 16 KiB")
+	case len(bytes.TrimSpace(body)) == 0:
+		return http.StatusBadRequest, errors.New("the body is empty; send a JSON object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return http.StatusBadRequest,
-			errors.New("the body is not the JSON object expected: " + err.Error())
+		return http.StatusBadRequest, jsonReason(err)
 	}
 	if dec.More() {
 		return http.StatusBadRequest, errors.New("the body holds more than one JSON value")
 	}
 	return 0, nil
+}
+
+// jsonReason says in the API's terms why a body did not decode.
+func jsonReason(err error) error {
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		return fmt.Errorf("field %q must be a %s, not a JSON %s", typ.Field, typ.Type.Kind(),
+			typ.Value)
+	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	return errors.New("the body is not the JSON object expected: " + msg)
 }
 
 // Reply answers with v as JSON. Reasons quote what the sender must send

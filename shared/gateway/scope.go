@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/firebreak/firebreak/shared/investigation"
 	"github.com/firebreak/firebreak/shared/store"
 )
 
@@ -56,13 +57,9 @@ func (a *API) decideScope(ctx context.Context, req events.APIGatewayProxyRequest
 	}
 
 	// the pending request, decided once
-	pending, ok, err := a.Store.PendingScope(ctx, id)
-	if err != nil {
-		return a.unavailable(ctx, "read scope request", id, err), nil
-	}
-	if !ok {
-		return Reply(http.StatusNotFound, errorBody(
-			"investigation "+id+" waits for no scope decision")), nil
+	pending, refusal := a.pendingScope(ctx, id)
+	if refusal != nil {
+		return *refusal, nil
 	}
 	decided, token, err := a.Store.DecideScope(ctx, id, pending.Round,
 		d.Decision == "approve", who)
@@ -72,6 +69,12 @@ func (a *API) decideScope(ctx context.Context, req events.APIGatewayProxyRequest
 	}
 	if err != nil {
 		return a.unavailable(ctx, "decide scope", id, err), nil
+	}
+	err = a.Store.AppendEvent(ctx, id, investigation.Event{Kind: "scope_" + decided.Status,
+		Actor: who, Message: fmt.Sprintf("%s %s widening the investigation to %d hosts",
+			who, decided.Status, decided.Hosts)})
+	if err != nil {
+		return a.unavailable(ctx, "record scope decision", id, err), nil
 	}
 
 	// resume the execution; it reads the decision from the table
@@ -87,6 +90,37 @@ func (a *API) decideScope(ctx context.Context, req events.APIGatewayProxyRequest
 		"decision", d.Decision, "decided_by", who)
 	return Reply(http.StatusOK, scopeReply{InvestigationID: id, Round: decided.Round,
 		Status: decided.Status, DecidedBy: decided.DecidedBy, DecidedAt: decided.DecidedAt}), nil
+}
+
+// pendingScope returns the scope request of investigation id that waits,
+// or the answer that refuses the decision: 404 for an unknown
+// investigation or one that never waited, 409 naming who decided the last
+// request.
+func (a *API) pendingScope(ctx context.Context, id string) (store.ScopeRequest,
+	*events.APIGatewayProxyResponse) {
+	refuse := func(r events.APIGatewayProxyResponse) (store.ScopeRequest,
+		*events.APIGatewayProxyResponse) {
+		return store.ScopeRequest{}, &r
+	}
+	if _, err := a.Store.Investigation(ctx, id); errors.Is(err, store.ErrNotFound) {
+		return refuse(Reply(http.StatusNotFound, errorBody("no investigation "+id)))
+	} else if err != nil {
+		return refuse(a.unavailable(ctx, "read investigation", id, err))
+	}
+	reqs, err := a.Store.Scopes(ctx, id)
+	if err != nil {
+		return refuse(a.unavailable(ctx, "read scope requests", id, err))
+	}
+	if len(reqs) == 0 {
+		return refuse(Reply(http.StatusNotFound, errorBody(
+			"investigation "+id+" never waited for a scope decision")))
+	}
+	last := reqs[len(reqs)-1]
+	if last.Status != store.ScopePending {
+		err := &store.ScopeDecidedError{Request: last}
+		return refuse(Reply(http.StatusConflict, errorBody(err.Error())))
+	}
+	return last, nil
 }
 
 // expiredTask says why a task can no longer be answered, or "".

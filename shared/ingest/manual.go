@@ -6,7 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/firebreak/firebreak/shared/alert"
 	"github.com/firebreak/firebreak/shared/investigation"
@@ -89,7 +95,7 @@ func (s *Service) manualSubject(ctx context.Context, req ManualRequest) (store.M
 		a, _, err := s.Store.StoredAlert(ctx, req.AlertID)
 		if errors.Is(err, store.ErrNotFound) {
 			return m, a, &Rejection{Status: http.StatusNotFound,
-				Reason: fmt.Sprintf("no stored alert %q", req.AlertID)}
+				Reason: fmt.Sprintf("no stored alert %q", cut(req.AlertID))}
 		}
 		if err != nil {
 			return m, a, storeRejection(err)
@@ -115,17 +121,70 @@ func manualEntity(typ, key string) (alert.Entity, error) {
 	t := alert.EntityType(typ)
 	if !t.Known() {
 		return alert.Entity{}, badManual(fmt.Sprintf("entity_type %q is not an entity type",
-			typ))
+			cut(typ)))
+	}
+	if len(key) > maxEntityKeyBytes {
+		return alert.Entity{}, badManual(fmt.Sprintf("entity_key is %d bytes; at most %d",
+			len(key), maxEntityKeyBytes))
 	}
 	k := alert.Key(t, key)
-	if k == "" || len(k) > maxEntityKeyBytes {
-		return alert.Entity{}, badManual(fmt.Sprintf("entity_key %q is not a %s", key, typ))
+	if reason := badKey(t, k); k == "" || reason != "" {
+		return alert.Entity{}, badManual(fmt.Sprintf("entity_key %q is not a %s%s", cut(key),
+			t, reason))
 	}
 	return alert.Entity{Type: t, Key: k}, nil
 }
 
 // maxEntityKeyBytes bounds the key of an entity named by hand.
 const maxEntityKeyBytes = 1024
+
+// The shapes of an AWS access key id and of a host name of two labels or
+// more.
+var (
+	accessKeyID = regexp.MustCompile(`^[A-Z0-9]{16,128}$`)
+	hostName    = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+` +
+		`[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+)
+
+// badKey says why a canonical key k cannot name an entity of type t, or
+// "". Keys are printable text without spaces; URLs are absolute http(s),
+// domains host names, mailboxes addresses, access keys AWS key ids.
+func badKey(t alert.EntityType, k string) string {
+	if !utf8.ValidString(k) || strings.IndexFunc(k, func(r rune) bool {
+		return unicode.IsControl(r) || unicode.IsSpace(r) || r == utf8.RuneError
+	}) >= 0 {
+		return ": it holds spaces, control characters or bytes that are not UTF-8"
+	}
+	switch t {
+	case alert.EntityURL:
+		u, err := url.Parse(k)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return ": want an absolute http or https URL"
+		}
+	case alert.EntityDomain:
+		if len(k) > 253 || !hostName.MatchString(k) {
+			return ": want a host name such as example.com (an IDN as punycode)"
+		}
+	case alert.EntityMailbox:
+		if a, err := mail.ParseAddress(k); err != nil || a.Address != k {
+			return ": want an email address"
+		}
+	case alert.EntityAccessKey:
+		if !accessKeyID.MatchString(k) {
+			return ": want an access key id such as AKIAIOSFODNN7EXAMPLE"
+		}
+	}
+	return ""
+}
+
+// cut shortens a value a request sent to quote it in a reason.
+func cut(s string) string {
+	const most = 64
+	if len(s) <= most {
+		return s
+	}
+	return strings.ToValidUTF8(s[:most], "") + "…"
+}
 
 // chooseHow sets the playbook and automation level of m: the request's,
 // else policy's for subject.
@@ -140,7 +199,7 @@ func (s *Service) chooseHow(m *store.ManualStart, subject alert.Alert, req Manua
 	}
 	if req.Playbook != "" {
 		if _, ok := playbook.Get(req.Playbook); !ok {
-			return badManual(fmt.Sprintf("playbook %q is not one of %v", req.Playbook,
+			return badManual(fmt.Sprintf("playbook %q is not one of %v", cut(req.Playbook),
 				playbook.Names()))
 		}
 		m.Playbook = req.Playbook
@@ -151,7 +210,7 @@ func (s *Service) chooseHow(m *store.ManualStart, subject alert.Alert, req Manua
 		case investigation.LevelFull, investigation.LevelSemi, investigation.LevelSemiCritical:
 		default:
 			return badManual(fmt.Sprintf("automation %q is not full, semi or semi-critical",
-				req.Automation))
+				cut(req.Automation)))
 		}
 		m.Automation = lvl
 	}

@@ -33,6 +33,10 @@ type Investigation struct {
 	// ExecutionStarted is set once StartExecution has answered, so a
 	// re-sent alert can start an execution that failed to start.
 	ExecutionStarted bool `json:"execution_started"`
+	// ExecutionEnded is set by Finalize: no round will investigate an
+	// alert that joins now, so none may join; one naming the same
+	// indicators opens a new investigation.
+	ExecutionEnded bool `json:"execution_ended,omitempty"`
 	// Indicators are the entity refs ("type:key") this investigation claims:
 	// an alert naming one of them joins it while it is open.
 	Indicators []string `json:"indicators,omitempty"`

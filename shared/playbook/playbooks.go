@@ -56,11 +56,15 @@ var common = []Spread{
 	{key, "same_caller", malicious, suspicious, "was used from the IPs of misused key %s"},
 }
 
-// blocks are the network remedies every playbook shares.
+// blocks are the network remedies every playbook shares: a suspicious
+// URL, domain or IP is proposed too, and waits for a person.
 var blocks = []Remedy{
 	{Target: url, When: malicious, Action: investigation.ActionBlockURL},
 	{Target: domain, When: malicious, Action: investigation.ActionBlockDomain},
 	{Target: ip, When: malicious, Action: investigation.ActionBlockIP},
+	{Target: url, When: suspicious, Action: investigation.ActionBlockURL},
+	{Target: domain, When: suspicious, Action: investigation.ActionBlockDomain},
+	{Target: ip, When: suspicious, Action: investigation.ActionBlockIP},
 }
 
 // quarantine removes a malicious file from each host that holds it.
@@ -100,7 +104,7 @@ func init() {
 		Description: "A malicious email (phishing link or malicious attachment): the " +
 			"sender, every mailbox it reached, who clicked, and the same campaign elsewhere",
 		Steps: map[alert.EntityType][]Step{
-			message: all, url: steps(IdentifyAffected, HuntOtherInstances),
+			message: all, url: all,
 			file: hunt,
 		},
 		Condemns: []alert.EntityType{message, url, file},
@@ -161,7 +165,7 @@ func init() {
 		Description: "What every entity gets: its reputation and what sources know of it, " +
 			"and where else it appears",
 		Steps: map[alert.EntityType][]Step{
-			file: hunt, url: hunt, ip: hunt, key: hunt,
+			file: hunt, url: steps(DetermineOrigin, HuntOtherInstances), ip: hunt, key: hunt,
 		},
 		Condemns: []alert.EntityType{file, url, domain},
 		Spreads:  common,
@@ -169,6 +173,7 @@ func init() {
 			{Target: host, When: malicious, Action: investigation.ActionIsolateHost},
 			{Target: process, When: malicious, Action: investigation.ActionKillProcess},
 			{Target: key, When: malicious, Action: investigation.ActionDisableAccessKey},
+			{Target: key, When: suspicious, Action: investigation.ActionDisableAccessKey},
 			{Target: user, When: malicious, Action: investigation.ActionRevokeSessions},
 		}, blocks...),
 	})

@@ -342,13 +342,13 @@ func (s *Store) claimPut(ref, invID string, expires time.Time) (types.TransactWr
 }
 
 // countAlertUpdate counts one more alert on invID, conditional on the
-// investigation being open.
+// investigation being open and its execution not ended.
 func (s *Store) countAlertUpdate(invID string, now time.Time) (types.TransactWriteItem, error) {
 	update := expression.Add(expression.Name("alert_count"), expression.Value(1)).
 		Set(expression.Name("updated_at"), expression.Value(now)).
 		Add(expression.Name("version"), expression.Value(1))
 	expr, err := expression.NewBuilder().
-		WithUpdate(update).WithCondition(openCondition()).Build()
+		WithUpdate(update).WithCondition(joinableCondition()).Build()
 	if err != nil {
 		return types.TransactWriteItem{}, fmt.Errorf("build alert count update: %w", err)
 	}
@@ -366,6 +366,12 @@ func (s *Store) countAlertUpdate(invID string, now time.Time) (types.TransactWri
 func openCondition() expression.ConditionBuilder {
 	return statusIn(investigation.StatusRunning, investigation.StatusPendingApproval,
 		investigation.StatusRemediating)
+}
+
+// joinableCondition holds while an investigation is open and its
+// execution has not ended, so a round will still take a joining alert.
+func joinableCondition() expression.ConditionBuilder {
+	return openCondition().And(expression.AttributeNotExists(expression.Name("execution_ended")))
 }
 
 // statusIn holds while the item's status is one of statuses.

@@ -285,6 +285,15 @@ func (s *Store) TransitionInvestigation(ctx context.Context, id string,
 		&investigation.TransitionError{Kind: "investigation", ID: id, To: string(to)})
 }
 
+// EndExecution records that investigation id's execution is ending: from
+// now on no alert joins it (see Ingest). It is safe to repeat.
+func (s *Store) EndExecution(ctx context.Context, id string) error {
+	update := expression.Set(expression.Name("execution_ended"), expression.Value(true))
+	cond := expression.AttributeExists(expression.Name(attrPK))
+	return s.transition(ctx, key(invPK(id), skMeta), update, cond,
+		&investigation.TransitionError{Kind: "investigation", ID: id, To: "ended"})
+}
+
 // MarkExecutionStarted records that investigation id's execution started.
 func (s *Store) MarkExecutionStarted(ctx context.Context, id string) error {
 	update := expression.Set(expression.Name("execution_started"), expression.Value(true))

@@ -83,11 +83,16 @@ func (s *Store) RequestScope(ctx context.Context, req ScopeRequest, token string
 	return nil
 }
 
+// Scopes returns investigation id's scope requests, oldest round first.
+func (s *Store) Scopes(ctx context.Context, id string) ([]ScopeRequest, error) {
+	return queryKind(ctx, s, id, prefixScope,
+		func(it scopeItem) ScopeRequest { return it.ScopeRequest })
+}
+
 // PendingScope returns investigation id's scope request that waits for a
 // decision, and whether there is one.
 func (s *Store) PendingScope(ctx context.Context, id string) (ScopeRequest, bool, error) {
-	reqs, err := queryKind(ctx, s, id, prefixScope,
-		func(it scopeItem) ScopeRequest { return it.ScopeRequest })
+	reqs, err := s.Scopes(ctx, id)
 	if err != nil {
 		return ScopeRequest{}, false, err
 	}

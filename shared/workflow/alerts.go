@@ -129,12 +129,38 @@ func alertEvidence(pb playbook.Playbook, e investigation.Entity, alerts []alert.
 			add(a, v, "%s alert %q rates it %s", a.Format, a.Title,
 				named.Attributes["verdict"]+named.Attributes["classification"])
 		}
+		if f, ok := condemnedFileOn(pb, a, e); ok {
+			add(a, investigation.VerdictSuspicious, "%s alert %q detected %s in %s on it",
+				a.Format, a.Title, strings.Join(a.ThreatNames, ", "), f.Key)
+		}
 		if slices.Contains(pb.Suspects, e.Type) {
 			add(a, investigation.VerdictSuspicious, "%s alert %q (severity %s) names it",
 				a.Format, a.Title, a.SeverityID)
 		}
 	}
 	return out
+}
+
+// condemnedFileOn returns a file alert a condemns by the playbook and saw
+// on host e: the file's host attribute names e, or e is the one host the
+// alert names.
+func condemnedFileOn(pb playbook.Playbook, a alert.Alert, e investigation.Entity) (
+	alert.Entity, bool) {
+	if e.Type != alert.EntityHost || len(a.ThreatNames) == 0 ||
+		!slices.Contains(pb.Condemns, alert.EntityFile) {
+		return alert.Entity{}, false
+	}
+	hosts := 0
+	for _, x := range a.Entities {
+		hosts += btoi(x.Type == alert.EntityHost)
+	}
+	for _, x := range a.Entities {
+		if x.Type == alert.EntityFile && (x.Attributes["host"] == e.Key ||
+			x.Attributes["host"] == "" && hosts == 1) {
+			return x, true
+		}
+	}
+	return alert.Entity{}, false
 }
 
 // sourceVerdict maps the verdict a source gave an entity to Firebreak's:

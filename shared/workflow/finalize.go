@@ -39,12 +39,12 @@ type FinalizeOutput struct {
 }
 
 // Finalize sets the investigation's final status from its verdicts and
-// actions, or failed when a step failed, and releases its indicators so
-// later alerts open a new investigation. An investigation with actions
-// waiting for approval stays open as pending_approval and keeps them.
-// Alerts that joined after the last round, whose entities no round
-// investigated, are handed to a new investigation, so that none is lost
-// between the two.
+// actions, or failed when a step failed, ends its execution and releases
+// its indicators so later alerts open a new investigation. An
+// investigation with actions waiting for approval stays pending_approval
+// and keeps them. Alerts that joined after the last round, whose entities
+// no round investigated, are handed to a new investigation, so that none
+// is lost between the two.
 func (s *Steps) Finalize(ctx context.Context, in FinalizeInput) (out FinalizeOutput, err error) {
 	start, id := s.Now(), in.State.InvestigationID
 	defer func() {
@@ -70,10 +70,8 @@ func (s *Steps) Finalize(ctx context.Context, in FinalizeInput) (out FinalizeOut
 	if err != nil {
 		return FinalizeOutput{}, classify(err)
 	}
-	if !status.Open() {
-		if err := s.close(ctx, rec, in.StateMachineARN); err != nil {
-			return FinalizeOutput{}, classify(err)
-		}
+	if err := s.close(ctx, rec, in.StateMachineARN); err != nil {
+		return FinalizeOutput{}, classify(err)
 	}
 	err = s.recordOnce(ctx, rec.ID, "finalized#"+string(status), "finalized", "finalize",
 		"%s: %s", status, why)
@@ -101,26 +99,31 @@ func finalStatus(rec investigation.Record, stepErr *StepError) (investigation.St
 	ok, failed := counts[investigation.ActionSucceeded], counts[investigation.ActionFailed]
 	switch {
 	case counts[investigation.ActionPendingApproval] > 0:
-		return investigation.StatusPendingApproval, fmt.Sprintf("%d actions wait for approval",
-			counts[investigation.ActionPendingApproval])
+		return investigation.StatusPendingApproval, fmt.Sprintf("%s waiting for approval",
+			count(counts[investigation.ActionPendingApproval], "action"))
 	case ok > 0 && failed == 0:
-		return investigation.StatusRemediated, fmt.Sprintf("%d actions succeeded", ok)
+		return investigation.StatusRemediated, count(ok, "action") + " succeeded"
 	case ok > 0:
 		return investigation.StatusPartiallyRemediated,
-			fmt.Sprintf("%d actions succeeded, %d failed", ok, failed)
+			fmt.Sprintf("%s succeeded, %d failed", count(ok, "action"), failed)
 	case failed > 0:
-		return investigation.StatusFailed, fmt.Sprintf("all %d actions failed", failed)
+		return investigation.StatusFailed, fmt.Sprintf("every action failed (%d)", failed)
 	case threats > 0:
 		return investigation.StatusPartiallyRemediated, fmt.Sprintf(
-			"%d entities are malicious or suspicious but no remediation applies to them", threats)
+			"%s malicious or suspicious, but no remediation applies", count(threats, "entity"))
 	}
 	return investigation.StatusNoThreatsFound, "no entity is malicious or suspicious"
 }
 
-// close releases a closed investigation's indicators and hands over the
-// alerts that joined it too late. Once closed, no alert joins it, so the
-// alerts read after the close are all it will ever have.
+// close ends the investigation's execution, releases its indicators and
+// hands over the alerts that joined it too late. Once the execution is
+// marked ended no alert joins, so the alerts read after are all it will
+// ever have; an investigation still waiting for approvals keeps its
+// actions, and a later alert on its indicators opens a new one.
 func (s *Steps) close(ctx context.Context, rec investigation.Record, machineARN string) error {
+	if err := s.Store.EndExecution(ctx, rec.ID); err != nil {
+		return err
+	}
 	inv, err := s.Store.Investigation(ctx, rec.ID)
 	if err != nil {
 		return err

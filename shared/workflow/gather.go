@@ -97,8 +97,8 @@ func (s *Steps) judge(ctx context.Context, inv investigation.Investigation,
 	if len(self.Evidence) == 0 && len(e.Evidence) == 0 && !anyEvidence(deltas, e.Ref()) {
 		self.Evidence = []investigation.Evidence{{Verdict: investigation.VerdictUnknown,
 			Step: string(step), Source: "firebreak",
-			Text: "no alert, indicator list or data source knew anything of it when its " +
-				"threat information was gathered"}}
+			Text: "no evidence for or against it: no alert detected it, and no indicator " +
+				"list or data source knows it"}}
 	}
 	return append([]investigation.Entity{self}, deltas...), nil
 }
@@ -156,6 +156,9 @@ func threatSummary(alerts []alert.Alert) string {
 	}
 	if len(threats) == 0 {
 		threats = []string{"no named threat"}
+	}
+	if len(tools) == 0 {
+		return "threat: none named: the investigation was started by hand, not by an alert"
 	}
 	return fmt.Sprintf("threat: %s; type: %s; reported by %s", strings.Join(threats, ", "),
 		orNone(strings.Join(categories, ", ")), strings.Join(tools, ", "))

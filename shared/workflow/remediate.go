@@ -82,5 +82,5 @@ func (s *Steps) runAction(ctx context.Context, invID string, a investigation.Act
 		return false, err
 	}
 	return status == investigation.ActionSucceeded, s.record(ctx, invID, "action_"+string(status),
-		"remediate", "%s %s on %s: %s", a.Type, a.Target, a.Scope, msg)
+		"remediate", "%s %s%s: %s", a.Type, a.Target, onScope(a.Scope), msg)
 }

@@ -40,13 +40,16 @@ func (s *Steps) Triage(ctx context.Context, in Input) (out TriageOutput, err err
 	if err != nil {
 		return TriageOutput{}, classify(err)
 	}
-	ents := alertEntities(alerts)
-	if _, err := s.Store.MergeEntities(ctx, inv.ID, ents); err != nil {
+	if _, err := s.Store.MergeEntities(ctx, inv.ID, alertEntities(alerts)); err != nil {
+		return TriageOutput{}, classify(err)
+	}
+	ents, err := s.Store.Entities(ctx, inv.ID)
+	if err != nil {
 		return TriageOutput{}, classify(err)
 	}
 	err = s.recordOnce(ctx, inv.ID, "triaged", "triaged", "triage",
-		"playbook %s at automation %s: %d alerts, %d entities",
-		inv.Playbook, inv.Automation, len(alerts), len(ents))
+		"playbook %s at automation %s: %s, %s", inv.Playbook, inv.Automation,
+		count(len(alerts), "alert"), count(len(ents), "entity"))
 	if err != nil {
 		return TriageOutput{}, classify(err)
 	}

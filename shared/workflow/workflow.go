@@ -136,3 +136,14 @@ func evidenceText(ev []investigation.Evidence) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// count says n things: "1 alert", "3 alerts", "2 entities".
+func count(n int, thing string) string {
+	switch {
+	case n == 1:
+		return "1 " + thing
+	case strings.HasSuffix(thing, "y"):
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(thing, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}

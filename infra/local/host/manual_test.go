@@ -14,10 +14,16 @@ import (
 	"github.com/firebreak/firebreak/shared/investigation"
 )
 
-// startByHand posts body to POST /api/investigations.
+// startByHand posts body to POST /api/investigations as JSON.
 func startByHand(t *testing.T, body string) (int, string) {
 	t.Helper()
-	resp, err := http.Post(testHost.URL+"/api/investigations", "application/json",
+	return startByHandAs(t, "application/json", body)
+}
+
+// startByHandAs posts body to POST /api/investigations as contentType.
+func startByHandAs(t *testing.T, contentType, body string) (int, string) {
+	t.Helper()
+	resp, err := http.Post(testHost.URL+"/api/investigations", contentType,
 		strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -76,18 +82,34 @@ func TestAnalystStartsAStoredAlertWithTheNamedPlaybook(t *testing.T) {
 }
 
 func TestBadManualStartsAreRefusedWithAReason(t *testing.T) {
+	// an investigation that is running: it waits for a scope decision
 	ctx := context.Background()
-	if err := testHost.Reset(ctx); err != nil {
-		t.Fatal(err)
-	}
-	running := postSample(t, "guardduty/execution-ec2-maliciousfile-ebs-scan.json")
-	waitForExecution(t, running)
+	running := postBody(t, seedCampaign(t, 12))
+	waitForStatus(t, running, investigation.StatusPendingApproval)
+	defer func() {
+		decideScope(t, running, "reject")
+		waitForExecution(t, running)
+	}()
 	tests := []struct {
 		name, body string
 		status     int
 		reason     string
 	}{
+		{"empty body", ``, 400, "the body is empty"},
 		{"empty object", `{}`, 400, "alert_id, or entity_type and entity_key, is required"},
+		{"a number for a string", `{"alert_id": 7}`, 400, `field "alert_id" must be a string`},
+		{"control characters in a key", `{"entity_type": "host",
+			"entity_key": "i-\u001b[2Jred"}`, 400, "control characters"},
+		{"NUL in a key", `{"entity_type": "host", "entity_key": "i-a\u0000b"}`, 400,
+			"control characters"},
+		{"script URL", `{"entity_type": "url", "entity_key": "javascript:alert(1)"}`, 400,
+			"want an absolute http or https URL"},
+		{"domain that is none", `{"entity_type": "domain", "entity_key": "ex<a>.com"}`, 400,
+			"want a host name"},
+		{"two at signs", `{"entity_type": "mailbox", "entity_key": "a@b@c"}`, 400,
+			"want an email address"},
+		{"key that is no access key", `{"entity_type": "access_key", "entity_key": "hello"}`,
+			400, "want an access key id"},
 		{"both kinds", `{"alert_id": "a", "entity_type": "host", "entity_key": "h"}`, 400,
 			"not both"},
 		{"unknown alert", `{"alert_id": "01NOSUCHALERT"}`, 404, "no stored alert"},
@@ -104,9 +126,9 @@ func TestBadManualStartsAreRefusedWithAReason(t *testing.T) {
 		{"two objects", `{} {}`, 400, "more than one JSON value"},
 		{"too large", `{"alert_id": "` + strings.Repeat("a", 17*1024) + `"}`, 413,
 			"larger than 16 KiB"},
-		{"covered by an open investigation", `{"entity_type": "file",
-			"entity_key": "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"}`,
-			409, "is already under investigation " + running},
+		{"covered by a running investigation", `{"entity_type": "file",
+			"entity_key": "` + campaignHash + `"}`, 409,
+			"is already under investigation " + running},
 	}
 	for _, tt := range tests {
 		status, body := startByHand(t, tt.body)
@@ -117,8 +139,13 @@ func TestBadManualStartsAreRefusedWithAReason(t *testing.T) {
 				tt.reason)
 		}
 	}
-	open, err := testHost.Store.Investigation(ctx, running)
-	if err != nil || open.Status != investigation.StatusPendingApproval {
-		t.Errorf("the running investigation is %+v (%v), want it untouched", open, err)
+	if status, body := startByHandAs(t, "text/plain", `{}`); status !=
+		http.StatusUnsupportedMediaType {
+		t.Errorf("a text/plain start = %d %s, want 415", status, body)
+	}
+	ents, err := testHost.Store.Entities(ctx, running)
+	if err != nil || len(ents) != 13 {
+		t.Errorf("the running investigation holds %d entities (%v), want its 13 untouched",
+			len(ents), err)
 	}
 }

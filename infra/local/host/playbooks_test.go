@@ -199,7 +199,7 @@ func TestPlaybooksInvestigateTheirSampleAlerts(t *testing.T) {
 		actions  []action
 	}{{
 		sample:   "guardduty/execution-ec2-maliciousfile-ebs-scan.json",
-		playbook: "malware", status: investigation.StatusPendingApproval, rounds: 2,
+		playbook: "malware", status: investigation.StatusPendingApproval, rounds: 3,
 		verdicts: map[string]investigation.Verdict{eicar: mal, web01: sus, web02: sus,
 			lnxWeb02: sus, wsAlex: sus, "url:http://dl.malicious.example/eicar.com": mal,
 			"process:i-0a1b2c3d4e5f60718:4242": mal, "user:ec2-user": unknown,
@@ -211,6 +211,7 @@ func TestPlaybooksInvestigateTheirSampleAlerts(t *testing.T) {
 			{"url:http://dl.malicious.example/eicar.com", sus, origin, "served malicious file"},
 			{"url:http://dl.malicious.example/eicar.com", mal, gather, "dl.malicious.example"},
 			{"process:i-0a1b2c3d4e5f60718:4242", mal, origin, "wrote malicious file"},
+			{web01, sus, gather, "detected EICAR-Test-File in 275a021b"},
 		},
 		actions: []action{
 			{"quarantine_file", eicar, web01, "succeeded"},
@@ -219,6 +220,7 @@ func TestPlaybooksInvestigateTheirSampleAlerts(t *testing.T) {
 			{"quarantine_file", eicar, wsAlex, "succeeded"},
 			{"kill_process", "process:i-0a1b2c3d4e5f60718:4242", "", "succeeded"},
 			{"block_url", "url:http://dl.malicious.example/eicar.com", "", "succeeded"},
+			{"block_domain", "domain:dl.malicious.example", "", "succeeded"},
 			{"delete_email", "email_message:CAF7x2pQ1b9k@sender.example.net",
 				"mailbox:jamie.roe@example.com", "pending_approval"},
 		},
@@ -241,6 +243,7 @@ func TestPlaybooksInvestigateTheirSampleAlerts(t *testing.T) {
 			{"delete_email", campaign, "mailbox:sam.lee@example.com", "pending_approval"},
 			{"revoke_sessions", jamie, "", "pending_approval"},
 			{"block_url", owaURL, "", "succeeded"},
+			{"block_domain", "domain:login-verify.malicious.example", "", "pending_approval"},
 			{"block_ip", "ip:203.0.113.45", "", "succeeded"},
 		},
 	}, {
@@ -265,7 +268,7 @@ func TestPlaybooksInvestigateTheirSampleAlerts(t *testing.T) {
 		},
 	}, {
 		sample:   "entra/entra-graph-riskdetection-unfamiliarfeatures.json",
-		playbook: "compromised_user", status: investigation.StatusRemediated, rounds: 4,
+		playbook: "compromised_user", status: investigation.StatusPendingApproval, rounds: 4,
 		verdicts: map[string]investigation.Verdict{alexUPN: mal, "ip:198.51.100.73": sus,
 			"mailbox:alex.doe@example.com": sus, "ip:192.0.2.31": unknown},
 		evidence: []evidence{
@@ -278,6 +281,7 @@ func TestPlaybooksInvestigateTheirSampleAlerts(t *testing.T) {
 			{"reset_password", alexUPN, "", "succeeded"},
 			{"revoke_sessions", alexUPN, "", "succeeded"},
 			{"require_mfa", alexUPN, "", "succeeded"},
+			{"block_ip", "ip:198.51.100.73", "", "pending_approval"},
 		},
 	}, {
 		sample:   "guardduty/recon-iamuser-maliciousipcaller-custom.json",
@@ -296,6 +300,7 @@ func TestPlaybooksInvestigateTheirSampleAlerts(t *testing.T) {
 			{"disable_access_key", misusedKey, "", "succeeded"},
 			{"block_ip", scanner, "", "succeeded"},
 			{"revoke_sessions", alexIAM, "", "pending_approval"},
+			{"disable_access_key", "access_key:AKIAEXAMPLECIBOT0001", "", "pending_approval"},
 		},
 	}, {
 		sample:   "ocsf/detection-finding-2004-prowler-iam-user-no-mfa.json",

@@ -135,14 +135,23 @@ func TestWideExpansionWaitsForAnAnalystAndGoesOnWhenApproved(t *testing.T) {
 	if st := waitForExecution(t, id); st != sfntypes.ExecutionStatusSucceeded {
 		t.Fatalf("execution ended %s, want SUCCEEDED", st)
 	}
-	if status, body := decideScope(t, id, "reject"); status != http.StatusNotFound {
-		t.Errorf("a decision after the first = %d %s, want 404: nothing waits", status, body)
+	if status, body := decideScope(t, id, "reject"); status != http.StatusConflict ||
+		!strings.Contains(body, "approved by "+DevAnalyst) {
+		t.Errorf("a decision after the first = %d %s, want 409 saying who approved", status,
+			body)
+	}
+	if status, body := decideScope(t, "01NOSUCHINVESTIGATION", "approve"); status !=
+		http.StatusNotFound || !strings.Contains(body, "no investigation") {
+		t.Errorf("a decision on no investigation = %d %s, want 404", status, body)
 	}
 	v = readInvestigation(t, id)
 	quarantines := 0
 	for _, a := range v.Actions {
 		quarantines += btoi(a.Type == investigation.ActionQuarantineFile &&
 			a.Status == investigation.ActionSucceeded)
+	}
+	if !timelineHas(v, "scope_approved", DevAnalyst+" approved widening") {
+		t.Errorf("the timeline does not record the approval: %+v", v.Timeline)
 	}
 	if v.Status != investigation.StatusRemediated || quarantines != 12 {
 		t.Errorf("investigation %s with %d quarantines, want remediated with 12",
@@ -196,4 +205,44 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// TestAlertAfterTheExecutionEndedOpensANewInvestigation posts an alert on
+// a host of an investigation whose execution ended waiting for an
+// approval: no round would take it there, so it opens, and is
+// investigated by, an investigation of its own.
+func TestAlertAfterTheExecutionEndedOpensANewInvestigation(t *testing.T) {
+	if err := testHost.Reset(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	first := investigateMore(t, "guardduty/execution-ec2-maliciousfile-ebs-scan.json")
+	if first.Status != investigation.StatusPendingApproval {
+		t.Fatalf("the first investigation is %s, want pending_approval", first.Status)
+	}
+	body := []byte(`{"schema": "firebreak.alert/v1", "source_alert_id": "edr-3",
+		"title": "Dropper detected", "time": "2025-03-14T09:00:00Z", "severity": "high",
+		"threat_names": ["Test.Dropper"], "entities": [
+			{"type": "file", "value": "` + campaignHash + `",
+			 "attributes": {"host": "i-0a1b2c3d4e5f60718"}},
+			{"type": "host", "value": "i-0a1b2c3d4e5f60718"}]}`)
+	second := postBody(t, body)
+	if second == first.ID {
+		t.Fatalf("the alert joined %s, whose execution had ended", first.ID)
+	}
+	if st := waitForExecution(t, second); st != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("execution ended %s, want SUCCEEDED", st)
+	}
+	v := readInvestigation(t, second)
+	wantVerdicts(t, v, map[string]investigation.Verdict{"file:" + campaignHash: mal})
+}
+
+// timelineHas reports whether v's timeline has an event of kind whose
+// message contains text.
+func timelineHas(v gateway.InvestigationView, kind, text string) bool {
+	for _, e := range v.Timeline {
+		if e.Kind == kind && strings.Contains(e.Message, text) {
+			return true
+		}
+	}
+	return false
 }
