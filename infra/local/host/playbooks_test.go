@@ -314,6 +314,9 @@ func TestPlaybooksInvestigateTheirSampleAlerts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.playbook, func(t *testing.T) {
 			v := investigateSample(t, tt.sample)
+			t.Logf("%s: %d entities, %d actions, %d rounds, %d state transitions",
+				tt.playbook, len(v.Entities), len(v.Actions), rounds(v),
+				statesEntered(history(t, v.ID)))
 			if v.Playbook != tt.playbook || v.Status != tt.status || rounds(v) != tt.rounds {
 				t.Errorf("investigation: playbook %s, status %s, %d rounds; want %s, %s, %d",
 					v.Playbook, v.Status, rounds(v), tt.playbook, tt.status, tt.rounds)

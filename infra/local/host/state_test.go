@@ -36,20 +36,10 @@ func TestInvestigationStatePassesIDsNotAlerts(t *testing.T) {
 	id := postBody(t, body)
 	waitForExecution(t, id)
 
-	client := sfn.New(sfn.Options{BaseEndpoint: aws.String(testHost.URL), Region: Region,
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
-	p := sfn.NewGetExecutionHistoryPaginator(client, &sfn.GetExecutionHistoryInput{
-		ExecutionArn: aws.String(testHost.ExecutionARN(id))})
 	largest := 0
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, ev := range page.Events {
-			for _, s := range statePayloads(ev) {
-				largest = max(largest, len(s))
-			}
+	for _, ev := range history(t, id) {
+		for _, s := range statePayloads(ev) {
+			largest = max(largest, len(s))
 		}
 	}
 	t.Logf("largest state payload: %d bytes, for an alert of %d KiB", largest, len(body)/1024)
@@ -57,6 +47,34 @@ func TestInvestigationStatePassesIDsNotAlerts(t *testing.T) {
 		t.Errorf("the largest state payload is %d bytes, want some, under %d (the limit is %d)",
 			largest, maxInvestigationStateBytes, maxStatePayloadBytes)
 	}
+}
+
+// history returns the events of investigation id's execution.
+func history(t *testing.T, id string) []sfntypes.HistoryEvent {
+	t.Helper()
+	client := sfn.New(sfn.Options{BaseEndpoint: aws.String(testHost.URL), Region: Region,
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+	p := sfn.NewGetExecutionHistoryPaginator(client, &sfn.GetExecutionHistoryInput{
+		ExecutionArn: aws.String(testHost.ExecutionARN(id))})
+	var events []sfntypes.HistoryEvent
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, page.Events...)
+	}
+	return events
+}
+
+// statesEntered counts the states an execution entered: the state
+// transitions Step Functions bills.
+func statesEntered(events []sfntypes.HistoryEvent) int {
+	n := 0
+	for _, ev := range events {
+		n += btoi(ev.StateEnteredEventDetails != nil)
+	}
+	return n
 }
 
 // statePayloads returns the state inputs and outputs an event carries.
