@@ -89,7 +89,7 @@ func (s *Steps) judge(ctx context.Context, inv investigation.Investigation,
 	deltas := []investigation.Entity{}
 	for _, ds := range s.sources(inv.ID) {
 		f, err := ds.Describe(ctx, e.Entity)
-		if err != nil {
+		if f, err = unanswered(f, err, ds); err != nil {
 			return nil, fmt.Errorf("describe %s from %s: %w", e.Ref(), ds.Name(), err)
 		}
 		deltas = append(deltas, fold(inv.Playbook, e, f, ds.Name(), step, e.Round)...)

@@ -57,7 +57,7 @@ func (s *Steps) explore(ctx context.Context, in RoundInput, step playbook.Step,
 		out.Examined++
 		for _, ds := range s.sources(inv.ID) {
 			f, err := ask(ctx, ds, e.Entity)
-			if err != nil {
+			if f, err = unanswered(f, err, ds); err != nil {
 				return out, classify(fmt.Errorf("%s of %s from %s: %w", step, e.Ref(),
 					ds.Name(), err))
 			}
@@ -72,6 +72,20 @@ func (s *Steps) explore(ctx context.Context, in RoundInput, step playbook.Step,
 	}
 	out.count(changes)
 	return out, classify(s.recordChanges(ctx, inv.ID, string(step), changes))
+}
+
+// unanswered turns a data source's refusal into a finding that says so,
+// so that one source denied access (an IAM policy that lacks an action)
+// leaves the investigation to the others instead of failing it. A failure
+// retrying may cure is returned for the step to be retried.
+func unanswered(f datasource.Finding, err error, ds datasource.DataSource) (
+	datasource.Finding, error) {
+	if err == nil || store.Transient(err) {
+		return f, err
+	}
+	return datasource.Finding{Evidence: []investigation.Evidence{{
+		Verdict: investigation.VerdictUnknown, Source: ds.Name(),
+		Text: "could not answer: " + err.Error()}}}, nil
 }
 
 // openRound reads the investigation, which must be open, and its entities.
