@@ -19,14 +19,21 @@ import (
 // execution is kept in the table only; it is never returned by the read
 // API nor logged.
 type ScopeRequest struct {
-	InvestigationID string    `json:"investigation_id"`
-	Round           int       `json:"round"`
-	Hosts           int       `json:"hosts"`
-	Status          string    `json:"status"` // pending, approved, rejected
-	RequestedAt     time.Time `json:"requested_at"`
-	DecidedBy       string    `json:"decided_by,omitempty"`
-	DecidedAt       time.Time `json:"decided_at,omitzero"`
+	InvestigationID string `json:"investigation_id"`
+	Round           int    `json:"round"`
+	Hosts           int    `json:"hosts"`
+	// NewHosts are the refs of the hosts the round would add, at most
+	// MaxScopeHosts of them.
+	NewHosts    []string  `json:"new_hosts,omitempty"`
+	Status      string    `json:"status"` // pending, approved, rejected
+	RequestedAt time.Time `json:"requested_at"`
+	DecidedBy   string    `json:"decided_by,omitempty"`
+	DecidedAt   time.Time `json:"decided_at,omitzero"`
 }
+
+// MaxScopeHosts bounds the hosts a scope request lists, to keep its item
+// small whatever the hunt found.
+const MaxScopeHosts = 100
 
 // Scope request statuses.
 const (

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/firebreak/firebreak/shared/alert"
 	"github.com/firebreak/firebreak/shared/investigation"
 	"github.com/firebreak/firebreak/shared/store"
 )
@@ -39,10 +40,14 @@ func (s *Steps) RequestScopeApproval(ctx context.Context, in ScopeApprovalInput)
 		return out, &InvalidInputError{Reason: "task_token is missing"}
 	}
 
-	// keep the request and its token, and say the investigation waits
+	// keep the request, the hosts it would add and its token; say it waits
 	round := in.Round + 1
+	ents, err := s.Store.Entities(ctx, in.InvestigationID)
+	if err != nil {
+		return out, classify(err)
+	}
 	err = s.Store.RequestScope(ctx, store.ScopeRequest{InvestigationID: in.InvestigationID,
-		Round: round, Hosts: in.Hosts}, in.TaskToken)
+		Round: round, Hosts: in.Hosts, NewHosts: newHosts(ents, round)}, in.TaskToken)
 	if err != nil {
 		return out, classify(err)
 	}
@@ -60,4 +65,16 @@ func (s *Steps) RequestScopeApproval(ctx context.Context, in ScopeApprovalInput)
 		"request_scope_approval", "round %d would widen the investigation to %d hosts or "+
 			"more (the limit is %d): it waits for an analyst's approval", round, in.Hosts,
 		s.Settings.ApprovalAtHosts))
+}
+
+// newHosts returns the refs of the hosts round would add, at most
+// store.MaxScopeHosts of them.
+func newHosts(ents []investigation.Entity, round int) []string {
+	var refs []string
+	for _, e := range inRound(ents, round) {
+		if e.Type == alert.EntityHost && len(refs) < store.MaxScopeHosts {
+			refs = append(refs, e.Ref())
+		}
+	}
+	return refs
 }

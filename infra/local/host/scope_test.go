@@ -118,8 +118,9 @@ func TestWideExpansionWaitsForAnAnalystAndGoesOnWhenApproved(t *testing.T) {
 
 	// the hunt finds twelve hosts: widening to them waits
 	v := waitForStatus(t, id, investigation.StatusPendingApproval)
-	if v.PendingScope == nil || v.PendingScope.Round != 2 || v.PendingScope.Hosts != 12 {
-		t.Fatalf("pending scope = %+v, want round 2 covering 12 hosts", v.PendingScope)
+	if v.PendingScope == nil || v.PendingScope.Round != 2 || v.PendingScope.Hosts != 12 ||
+		len(v.PendingScope.NewHosts) != 11 {
+		t.Fatalf("pending scope = %+v, want round 2 adding 11 hosts for 12", v.PendingScope)
 	}
 	raw, _ := json.Marshal(v)
 	if strings.Contains(string(raw), "token") {
