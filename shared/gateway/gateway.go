@@ -55,7 +55,7 @@ func (a *API) Handler() Handler {
 func (a *API) investigation(ctx context.Context, id string) events.APIGatewayProxyResponse {
 	rec, err := a.Store.Record(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return Reply(http.StatusNotFound, errorBody("no investigation "+id))
+		return Reply(http.StatusNotFound, errorBody("no investigation "+Quote(id)))
 	}
 	if err != nil {
 		return a.unavailable(ctx, "read investigation", id, err)
@@ -110,6 +110,16 @@ type errorReply struct {
 
 func errorBody(reason string) errorReply { return errorReply{Error: reason} }
 
+// Quote returns a value a request sent, cut to a length fit to quote in a
+// reason.
+func Quote(v string) string {
+	const most = 64
+	if len(v) <= most {
+		return v
+	}
+	return strings.ToValidUTF8(v[:most], "") + "…"
+}
+
 // ErrorBody is the body of an answer that refuses a request:
 // {"error": reason}.
 func ErrorBody(reason string) any { return errorBody(reason) }
@@ -151,6 +161,9 @@ func DecodeJSON(req events.APIGatewayProxyRequest, v any) (int, error) {
 // jsonReason says in the API's terms why a body did not decode.
 func jsonReason(err error) error {
 	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) && typ.Field == "" {
+		return fmt.Errorf("the body must be a JSON object, not a JSON %s", typ.Value)
+	}
 	if errors.As(err, &typ) {
 		return fmt.Errorf("field %q must be a %s, not a JSON %s", typ.Field, typ.Type.Kind(),
 			typ.Value)

@@ -103,7 +103,7 @@ func (a *API) pendingScope(ctx context.Context, id string) (store.ScopeRequest,
 		return store.ScopeRequest{}, &r
 	}
 	if _, err := a.Store.Investigation(ctx, id); errors.Is(err, store.ErrNotFound) {
-		return refuse(Reply(http.StatusNotFound, errorBody("no investigation "+id)))
+		return refuse(Reply(http.StatusNotFound, errorBody("no investigation "+Quote(id))))
 	} else if err != nil {
 		return refuse(a.unavailable(ctx, "read investigation", id, err))
 	}
@@ -113,7 +113,7 @@ func (a *API) pendingScope(ctx context.Context, id string) (store.ScopeRequest,
 	}
 	if len(reqs) == 0 {
 		return refuse(Reply(http.StatusNotFound, errorBody(
-			"investigation "+id+" never waited for a scope decision")))
+			"investigation "+Quote(id)+" never waited for a scope decision")))
 	}
 	last := reqs[len(reqs)-1]
 	if last.Status != store.ScopePending {

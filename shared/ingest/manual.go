@@ -129,8 +129,8 @@ func manualEntity(typ, key string) (alert.Entity, error) {
 	}
 	k := alert.Key(t, key)
 	if reason := badKey(t, k); k == "" || reason != "" {
-		return alert.Entity{}, badManual(fmt.Sprintf("entity_key %q is not a %s%s", cut(key),
-			t, reason))
+		return alert.Entity{}, badManual(fmt.Sprintf("entity_key %q is not a valid %s key%s",
+			cut(key), t, reason))
 	}
 	return alert.Entity{Type: t, Key: k}, nil
 }
@@ -151,9 +151,13 @@ var (
 // domains host names, mailboxes addresses, access keys AWS key ids.
 func badKey(t alert.EntityType, k string) string {
 	if !utf8.ValidString(k) || strings.IndexFunc(k, func(r rune) bool {
-		return unicode.IsControl(r) || unicode.IsSpace(r) || r == utf8.RuneError
+		return !unicode.IsPrint(r) || unicode.IsSpace(r) || r == utf8.RuneError
 	}) >= 0 {
-		return ": it holds spaces, control characters or bytes that are not UTF-8"
+		return ": it holds spaces, control or invisible characters, or bytes that are " +
+			"not UTF-8"
+	}
+	if t != alert.EntityURL && strings.ContainsAny(k, "<>\"'`") {
+		return ": it holds markup characters (< > \" ' `)"
 	}
 	switch t {
 	case alert.EntityURL:

@@ -45,7 +45,7 @@ func (e *ClaimedError) Error() string {
 // and writes nothing.
 func (s *Store) StartManual(ctx context.Context, m ManualStart) (investigation.Investigation,
 	error) {
-	m.Indicators = claimable(m.Indicators)
+	m.Indicators = claimable(unique(m.Indicators))
 	if room := maxTransactItems - 2 - len(m.Indicators); len(m.Alerts) > room {
 		m.Alerts = m.Alerts[:room]
 	}
@@ -146,4 +146,17 @@ func (s *Store) manualItems(m ManualStart, inv *investigation.Investigation, now
 		Actor: m.StartedBy, Message: fmt.Sprintf("%s started the investigation of %s by hand "+
 			"with playbook %s", m.StartedBy, what, m.Playbook)})
 	return append(items, ev), err
+}
+
+// unique returns refs without repeats, in their first order: one
+// transaction may not write the same claim twice.
+func unique(refs []string) []string {
+	seen := make(map[string]bool, len(refs))
+	out := refs[:0:0]
+	for _, r := range refs {
+		if !seen[r] {
+			seen[r], out = true, append(out, r)
+		}
+	}
+	return out
 }

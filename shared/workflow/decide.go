@@ -108,8 +108,9 @@ func skipped(r playbook.Remedy, e investigation.Entity) bool {
 }
 
 // scoped returns the remedy's actions on e: one per entity related by the
-// remedy's scope relation, else one per value of its scope attribute, else
-// one unscoped. An excluded scope entity gets none.
+// remedy's scope relation and one per value of its scope attribute (the
+// host an alert saw the file on), or one unscoped when the remedy has no
+// scope. An excluded scope entity gets none.
 func scoped(r playbook.Remedy, e investigation.Entity,
 	byRef map[string]investigation.Entity) []proposal {
 	base := proposal{typ: r.Action, target: e, critical: e.Critical,
@@ -123,10 +124,9 @@ func scoped(r playbook.Remedy, e investigation.Entity,
 			scopes = appendNew(scopes, rel.Ref)
 		}
 	}
-	if len(scopes) == 0 {
-		for _, v := range splitValues(e.Attributes[r.ScopeAttr]) {
-			scopes = appendNew(scopes, alert.Entity{Type: r.ScopeType,
-				Key: alert.Key(r.ScopeType, v)}.Ref())
+	for _, v := range splitValues(e.Attributes[r.ScopeAttr]) {
+		if k := alert.Key(r.ScopeType, v); k != "" {
+			scopes = appendNew(scopes, alert.Entity{Type: r.ScopeType, Key: k}.Ref())
 		}
 	}
 	var out []proposal

@@ -93,8 +93,8 @@ func finalStatus(rec investigation.Record, stepErr *StepError) (investigation.St
 	}
 	threats := 0
 	for _, e := range rec.Entities {
-		threats += btoi(e.Verdict == investigation.VerdictMalicious ||
-			e.Verdict == investigation.VerdictSuspicious)
+		threats += btoi(e.Excluded == "" && (e.Verdict == investigation.VerdictMalicious ||
+			e.Verdict == investigation.VerdictSuspicious))
 	}
 	ok, failed := counts[investigation.ActionSucceeded], counts[investigation.ActionFailed]
 	switch {
@@ -135,24 +135,28 @@ func (s *Steps) close(ctx context.Context, rec investigation.Record, machineARN 
 	if err != nil {
 		return err
 	}
-	late := uninvestigated(alerts, rec.Entities)
+	late := uninvestigated(alerts, rec.Entities, s.Settings.MaxRounds)
 	if len(late) == 0 || s.Executions == nil || machineARN == "" {
 		return nil
 	}
 	return s.handOver(ctx, inv, late, machineARN)
 }
 
-// uninvestigated returns the alerts naming an entity the investigation
-// does not hold.
-func uninvestigated(alerts []alert.Alert, ents []investigation.Entity) []alert.Alert {
-	held := map[string]bool{}
+// uninvestigated returns the alerts naming an entity no round of the
+// investigation looked at: one it does not hold, or one that joined too
+// late for the last round the limit allowed. An entity an analyst left
+// out of scope counts as looked at: handing it over would undo the
+// decision.
+func uninvestigated(alerts []alert.Alert, ents []investigation.Entity,
+	maxRounds int) []alert.Alert {
+	looked := map[string]bool{}
 	for _, e := range ents {
-		held[e.Ref()] = true
+		looked[e.Ref()] = e.Round <= maxRounds || e.Excluded != ""
 	}
 	var out []alert.Alert
 	for _, a := range alerts {
 		for _, e := range a.Entities {
-			if !held[e.Ref()] {
+			if !looked[e.Ref()] {
 				out = append(out, a)
 				break
 			}

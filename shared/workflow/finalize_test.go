@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/firebreak/firebreak/shared/alert"
@@ -86,5 +87,23 @@ func TestGateDecidesByLevelCriticalityActionAndVerdict(t *testing.T) {
 		if got, why := gate(tt.in); got != tt.want {
 			t.Errorf("%s: gate = %s (%s), want %s", tt.name, got, why, tt.want)
 		}
+	}
+}
+
+func TestQuarantineIsProposedOnEveryHostHoldingTheFileAndTheOneTheAlertSawItOn(t *testing.T) {
+	file := investigation.Entity{Entity: alert.Entity{Type: alert.EntityFile, Key: "h",
+		Attributes: map[string]string{"host": "i-reported"}},
+		Verdict: investigation.VerdictMalicious, Round: 1,
+		Relations: []investigation.Relation{{Kind: "held_by", Ref: "host:i-hunted"},
+			{Kind: "held_by", Ref: "host:i-left-out"}}}
+	leftOut := investigation.Entity{Entity: alert.Entity{Type: alert.EntityHost,
+		Key: "i-left-out"}, Excluded: "rejected"}
+	var got []string
+	for _, p := range propose("malware", []investigation.Entity{file, leftOut}) {
+		got = append(got, string(p.typ)+" "+p.scope)
+	}
+	want := []string{"quarantine_file host:i-hunted", "quarantine_file host:i-reported"}
+	if !slices.Equal(got, want) {
+		t.Errorf("proposals = %q, want %q", got, want)
 	}
 }

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -39,8 +40,9 @@ func newSteps(t *testing.T, sf *starts) *Steps {
 		t.Fatal(err)
 	}
 	return &Steps{Store: store.New(db, name), Executions: sf,
-		Settings: settings.Investigation{CorrelationWindow: time.Hour, MaxActions: 25},
-		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
+		Settings: settings.Investigation{CorrelationWindow: time.Hour, MaxActions: 25,
+			MaxRounds: 3, ApprovalAtHosts: 10},
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 }
 
 // hostAlert is an investigated alert naming one host.
@@ -69,12 +71,17 @@ func TestFinalizeHandsAlertsThatJoinedTooLateToANewInvestigation(t *testing.T) {
 	if _, err := s.Triage(ctx, Input{first.InvestigationID}); err != nil {
 		t.Fatal(err)
 	}
-	late := hostAlert("a-2", "i-1")
-	late.Alert.Entities = append(late.Alert.Entities,
-		alert.Entity{Type: alert.EntityIP, Key: "203.0.113.9"})
-	if out, err := s.Store.Ingest(ctx, late); err != nil || out.InvestigationID !=
-		first.InvestigationID {
-		t.Fatalf("late alert = %+v, %v; want it joined %s", out, err, first.InvestigationID)
+	var late []store.Intake
+	for i, ip := range []string{"203.0.113.9", "203.0.113.10"} {
+		in := hostAlert(fmt.Sprintf("a-late-%d", i), "i-1")
+		in.Alert.Entities = append(in.Alert.Entities,
+			alert.Entity{Type: alert.EntityIP, Key: ip})
+		if out, err := s.Store.Ingest(ctx, in); err != nil || out.InvestigationID !=
+			first.InvestigationID {
+			t.Fatalf("late alert = %+v, %v; want it joined %s", out, err,
+				first.InvestigationID)
+		}
+		late = append(late, in)
 	}
 
 	// Finalize closes it and hands the late alert over; a retry hands nothing more
@@ -92,8 +99,48 @@ func TestFinalizeHandsAlertsThatJoinedTooLateToANewInvestigation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(next.Alerts) != 1 || next.Alerts[0].ID != late.Alert.ID || !next.ExecutionStarted {
-		t.Errorf("the new investigation holds %+v, want the late alert, started",
+	if len(next.Alerts) != 2 || next.Alerts[0].ID != late[0].Alert.ID || !next.ExecutionStarted {
+		t.Errorf("the new investigation holds %+v, want both late alerts, started",
 			next.Alerts)
+	}
+}
+
+// TestFinalizeHandsOverAlertsThatJoinedDuringTheLastRound checks that an
+// alert whose entities came after the round limit is not lost: no round
+// looked at them, so a new investigation does.
+func TestFinalizeHandsOverAlertsThatJoinedDuringTheLastRound(t *testing.T) {
+	sf := &starts{}
+	s, ctx := newSteps(t, sf), context.Background()
+	s.Settings.MaxRounds = 1
+	first, err := s.Store.Ingest(ctx, hostAlert("b-1", "i-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := first.InvestigationID
+	if _, err := s.Triage(ctx, Input{id}); err != nil {
+		t.Fatal(err)
+	}
+
+	// an alert joins during round 1, the last the limit allows
+	joined := hostAlert("b-2", "i-2")
+	joined.Alert.Entities = append(joined.Alert.Entities,
+		alert.Entity{Type: alert.EntityDomain, Key: "late.example"})
+	if _, err := s.Store.Ingest(ctx, joined); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.ExpandScope(ctx, ExpandInput{RoundInput: RoundInput{id, 1}})
+	if err != nil || out.Continue {
+		t.Fatalf("ExpandScope = %+v, %v; want the round limit to stop it", out, err)
+	}
+	if _, err := s.Finalize(ctx, FinalizeInput{StateMachineARN: "arn:sm",
+		State: FinalizeState{InvestigationID: id}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(sf.names) != 1 {
+		t.Fatalf("executions started: %v, want one for the alert the limit left out", sf.names)
+	}
+	next, _ := s.Store.Alerts(ctx, sf.names[0])
+	if len(next) != 1 || next[0].ID != joined.Alert.ID {
+		t.Errorf("the new investigation holds %+v, want the alert that joined late", next)
 	}
 }
