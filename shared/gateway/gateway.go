@@ -70,7 +70,8 @@ func (a *API) investigation(ctx context.Context, id string) events.APIGatewayPro
 }
 
 // unavailable logs a storage or Step Functions failure and answers 503.
-func (a *API) unavailable(ctx context.Context, what, id string, err error) events.APIGatewayProxyResponse {
+func (a *API) unavailable(ctx context.Context, what, id string,
+	err error) events.APIGatewayProxyResponse {
 	a.Log.ErrorContext(ctx, what, "investigation_id", id, "error", err)
 	return Reply(http.StatusServiceUnavailable, errorBody("storage unavailable; retry later"))
 }

@@ -226,7 +226,7 @@ var Firebreak = Stack{
 			"Judges entities by alerts, intelligence and data sources")), EnvVirusTotalSecret),
 		asking(step("determineorigin", "Finds where the entities of an investigation came from")),
 		asking(step("identifyaffected", "Finds who and what an investigation's entities touched")),
-		asking(step("huntotherinstances", "Finds the same threat elsewhere in the tenant and alerts")),
+		asking(step("huntotherinstances", "Finds the threat elsewhere in the tenant and alerts")),
 		step("expandscope", "Widens an investigation to what its last round found"),
 		step("requestscopeapproval", "Keeps a wide expansion waiting for an analyst"),
 		step("decide", "Proposes remediation and decides what runs without approval"),

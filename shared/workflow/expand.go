@@ -58,11 +58,12 @@ func (s *Steps) ExpandScope(ctx context.Context, in ExpandInput) (out ExpandOutp
 	out.Hosts = countType(ents, alert.EntityHost)
 	switch {
 	case len(next) == 0:
-		return out, classify(s.recordOnce(ctx, inv.ID, "expansion_done", "expansion_done", "expand_scope",
-			"round %d found nothing new: the investigation covers %d entities", in.round(),
-			len(ents)))
+		return out, classify(s.recordOnce(ctx, inv.ID, "expansion_done", "expansion_done",
+			"expand_scope", "round %d found nothing new: the investigation covers %s",
+			in.round(), count(len(ents), "entity")))
 	case in.round() >= s.Settings.MaxRounds:
-		return out, classify(s.recordOnce(ctx, inv.ID, "round_limit", "round_limit", "expand_scope",
+		return out, classify(s.recordOnce(ctx, inv.ID, "round_limit", "round_limit",
+			"expand_scope",
 			"the round limit of %d is reached: %d entities found in round %d are not "+
 				"investigated further", s.Settings.MaxRounds, len(next), in.round()))
 	}
@@ -81,9 +82,9 @@ func (s *Steps) ExpandScope(ctx context.Context, in ExpandInput) (out ExpandOutp
 		return out, classify(err)
 	}
 	out.Continue, out.Round = true, in.round()+1
-	return out, classify(s.recordOnce(ctx, inv.ID, fmt.Sprintf("expanded#%d", out.Round), "expanded",
-		"expand_scope",
-		"round %d investigates %d entities the last round found", out.Round, len(next)))
+	return out, classify(s.recordOnce(ctx, inv.ID, fmt.Sprintf("expanded#%d", out.Round),
+		"expanded", "expand_scope", "round %d investigates %s the last round found",
+		out.Round, count(len(next), "entity")))
 }
 
 // scopeDecision applies the analyst's decision on widening to the next

@@ -32,7 +32,7 @@ func TestInvestigationStatePassesIDsNotAlerts(t *testing.T) {
 		"title": "Large alert", "time": "2025-03-14T09:21:07Z", "severity": "High",
 		"description": "` + big + `", "threat_names": ["EICAR-Test-File"],
 		"entities": [{"type": "host", "value": "i-0a1b2c3d4e5f60718"},
-			{"type": "file", "value": "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"}]}`)
+			{"type": "file", "value": "` + eicar[len("file:"):] + `"}]}`)
 	id := postBody(t, body)
 	waitForExecution(t, id)
 

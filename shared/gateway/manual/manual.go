@@ -24,7 +24,8 @@ func Start(svc *ingest.Service, dev string) gateway.Handler {
 		events.APIGatewayProxyResponse, error) {
 		who := gateway.Analyst(req, dev)
 		if who == "" {
-			return gateway.Reply(http.StatusUnauthorized, gateway.ErrorBody("sign in to start an investigation")), nil
+			return gateway.Reply(http.StatusUnauthorized,
+				gateway.ErrorBody("sign in to start an investigation")), nil
 		}
 		var mr ingest.ManualRequest
 		if status, err := gateway.DecodeJSON(req, &mr); err != nil {
@@ -37,7 +38,8 @@ func Start(svc *ingest.Service, dev string) gateway.Handler {
 			return gateway.Reply(rej.Status, gateway.ErrorBody(rej.Reason)), nil
 		}
 		if err != nil {
-			return gateway.Reply(http.StatusInternalServerError, gateway.ErrorBody("internal error")), nil
+			return gateway.Reply(http.StatusInternalServerError,
+				gateway.ErrorBody("internal error")), nil
 		}
 		return gateway.Reply(http.StatusCreated, out), nil
 	}
