@@ -346,10 +346,66 @@ func (s *Service) ingestOne(ctx context.Context, source string, a alert.Alert) (
 	switch {
 	case out.Updated:
 		res.Status = StatusUpdated
+		a.ID = out.AlertID
+		if res.InvestigationID, err = s.reinvestigate(ctx, a, out.InvestigationID); err != nil {
+			return Result{}, err
+		}
 	case out.Duplicate:
 		res.Status = StatusDuplicate
 	}
 	return res, nil
+}
+
+// reinvestigate takes an updated alert whose investigation's execution has
+// ended and that now names an entity no round looked at (a repeated
+// finding that found more) to a new investigation, with the first one's
+// playbook and automation level, and returns the investigation that has
+// the alert now. The new one claims the indicators no running
+// investigation claims.
+func (s *Service) reinvestigate(ctx context.Context, a alert.Alert, invID string) (string,
+	error) {
+	if invID == "" {
+		return "", nil
+	}
+	inv, err := s.Store.Investigation(ctx, invID)
+	if err != nil {
+		return "", storeRejection(err)
+	}
+	fresh, err := s.newEntities(ctx, inv, a)
+	if err != nil || !fresh {
+		return invID, err
+	}
+	next, err := s.Store.StartManual(ctx, store.ManualStart{Alerts: []alert.Alert{a},
+		Playbook: inv.Playbook, Automation: inv.Automation,
+		Indicators: investigation.Indicators(a), Window: s.Window, ShareClaimed: true,
+		StartedBy: "ingest, for an update of alert " + a.ID})
+	if err != nil {
+		return "", storeRejection(err)
+	}
+	return next.ID, s.start(ctx, next.ID)
+}
+
+// newEntities reports whether inv's execution has ended and a names an
+// entity inv does not hold.
+func (s *Service) newEntities(ctx context.Context, inv investigation.Investigation,
+	a alert.Alert) (bool, error) {
+	if !inv.ExecutionEnded {
+		return false, nil
+	}
+	ents, err := s.Store.Entities(ctx, inv.ID)
+	if err != nil {
+		return false, storeRejection(err)
+	}
+	held := map[string]bool{}
+	for _, e := range ents {
+		held[e.Ref()] = true
+	}
+	for _, e := range a.Entities {
+		if !held[e.Ref()] {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // start starts investigation id's execution, named after it so a second

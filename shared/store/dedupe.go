@@ -31,7 +31,9 @@ func fingerprint(a alert.Alert) string {
 // something new and is not older than the stored version (GuardDuty's
 // repeat count, Security Hub's updated finding), the stored alert is
 // replaced under its first ids and the investigation's timeline says so;
-// otherwise it is a duplicate. Either way no second investigation opens.
+// otherwise it is a duplicate. Either way no second investigation opens
+// here (ingest opens one for an update that names what an ended
+// investigation never looked at).
 func (s *Store) repeat(ctx context.Context, a alert.Alert) (Outcome, error) {
 	old, err := s.dedupe(ctx, a)
 	if err != nil {

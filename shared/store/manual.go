@@ -24,6 +24,10 @@ type ManualStart struct {
 	Indicators []string
 	Window     time.Duration
 	StartedBy  string
+	// ShareClaimed opens the investigation even when an open one claims
+	// some of the indicators: it claims only the others. An alert that no
+	// running round will look at needs an investigation of its own.
+	ShareClaimed bool
 }
 
 // ClaimedError means an open investigation already covers one of the
@@ -46,6 +50,13 @@ func (e *ClaimedError) Error() string {
 func (s *Store) StartManual(ctx context.Context, m ManualStart) (investigation.Investigation,
 	error) {
 	m.Indicators = claimable(unique(m.Indicators))
+	if m.ShareClaimed {
+		free, err := s.unclaimed(ctx, m.Indicators)
+		if err != nil {
+			return investigation.Investigation{}, err
+		}
+		m.Indicators = free
+	}
 	if room := maxTransactItems - 2 - len(m.Indicators); len(m.Alerts) > room {
 		m.Alerts = m.Alerts[:room]
 	}
@@ -74,6 +85,21 @@ func (s *Store) StartManual(ctx context.Context, m ManualStart) (investigation.I
 		return investigation.Investigation{}, fmt.Errorf("start investigation: %w", err)
 	}
 	return inv, nil
+}
+
+// unclaimed returns the refs no open investigation claims.
+func (s *Store) unclaimed(ctx context.Context, refs []string) ([]string, error) {
+	var free []string
+	for _, ref := range refs {
+		id, err := s.claimant(ctx, []string{ref})
+		if err != nil {
+			return nil, err
+		}
+		if id == "" {
+			free = append(free, ref)
+		}
+	}
+	return free, nil
 }
 
 // refuseClaimed returns a *ClaimedError for the first of refs an open

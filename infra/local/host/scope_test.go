@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/firebreak/firebreak/shared/gateway"
+	"github.com/firebreak/firebreak/shared/ingest"
 	"github.com/firebreak/firebreak/shared/investigation"
 	"github.com/firebreak/firebreak/shared/tenant"
 )
@@ -54,6 +56,9 @@ func TestSecondAlertJoinsTheRunningInvestigationAndTheHuntFindsAThirdHost(t *tes
 		}
 	}
 }
+
+// malwareFinding is GuardDuty's malware finding on web-01.
+const malwareFinding = "guardduty/execution-ec2-maliciousfile-ebs-scan.json"
 
 // campaignHash is the file of the wide-campaign tests, held only by the
 // hosts they seed.
@@ -246,4 +251,47 @@ func timelineHas(v gateway.InvestigationView, kind, text string) bool {
 		}
 	}
 	return false
+}
+
+// TestUpdatedFindingNamingMoreOpensANewInvestigation re-sends the GuardDuty
+// malware finding after its investigation ended, updated by its source
+// with a second threat in another file: the finding is updated under its
+// first ids, and the file no round looked at is investigated anew.
+func TestUpdatedFindingNamingMoreOpensANewInvestigation(t *testing.T) {
+	if err := testHost.Reset(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	first := investigateMore(t, malwareFinding)
+
+	// the same finding, later, with a trojan beside the EICAR file
+	raw, err := os.ReadFile("../../../events/alerts/" + malwareFinding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	json.Unmarshal(raw, &doc)
+	detail := doc["detail"].(map[string]any)
+	detail["updatedAt"] = "2024-06-04T16:56:40.771Z"
+	service := detail["service"].(map[string]any)
+	service["count"] = 2
+	byName := service["ebsVolumeScanDetails"].(map[string]any)["scanDetections"].(map[string]any)["threatDetectedByName"].(map[string]any)
+	byName["threatNames"] = append(byName["threatNames"].([]any), map[string]any{
+		"name": "Trojan.Plugin", "severity": "HIGH", "itemCount": 1,
+		"filePaths": []any{map[string]any{"filePath": "/opt/app/plugin.so",
+			"hash": campaignHash, "fileName": "plugin.so"}}})
+	body, _ := json.Marshal(doc)
+	status, reply := post(t, body, "application/json", signed(body))
+	var res ingest.Reply
+	json.Unmarshal([]byte(reply), &res)
+	if status != http.StatusAccepted || len(res.Results) != 1 ||
+		res.Results[0].Status != "updated" || res.Results[0].InvestigationID == first.ID {
+		t.Fatalf("POST = %d %s, want the finding updated into a new investigation",
+			status, reply)
+	}
+	if st := waitForExecution(t, res.Results[0].InvestigationID); st !=
+		sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("execution ended %s, want SUCCEEDED", st)
+	}
+	v := readInvestigation(t, res.Results[0].InvestigationID)
+	wantVerdicts(t, v, map[string]investigation.Verdict{"file:" + campaignHash: mal})
 }
