@@ -173,6 +173,9 @@ func Judge(evidence []Evidence) Verdict {
 var gravity = map[Verdict]int{VerdictUnknown: 0, VerdictClean: 1, VerdictSuspicious: 2,
 	VerdictMalicious: 3}
 
+// Gravity orders verdicts: unknown 0, clean 1, suspicious 2, malicious 3.
+func Gravity(v Verdict) int { return gravity[v] }
+
 // ActionType names a remediation.
 type ActionType string
 

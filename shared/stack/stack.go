@@ -154,9 +154,12 @@ func withEnv(f Function, names ...string) Function {
 	return f
 }
 
-// asking returns f as a step that asks the investigation's data sources.
+// asking returns f as a step that asks the investigation's data sources:
+// it has longer to answer, since each entity of a wide round costs a few
+// calls to each source.
 func asking(f Function) Function {
 	f.ReadsAWSInventory = true
+	f.TimeoutSec = 60
 	return f
 }
 

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -105,5 +106,23 @@ func TestQuarantineIsProposedOnEveryHostHoldingTheFileAndTheOneTheAlertSawItOn(t
 	want := []string{"quarantine_file host:i-hunted", "quarantine_file host:i-reported"}
 	if !slices.Equal(got, want) {
 		t.Errorf("proposals = %q, want %q", got, want)
+	}
+}
+
+func TestAStepExaminesTheGravestEntitiesOfAWideRoundFirst(t *testing.T) {
+	var ents []investigation.Entity
+	for i := range maxEntitiesPerStep + 50 {
+		v := investigation.VerdictUnknown
+		if i == maxEntitiesPerStep+10 {
+			v = investigation.VerdictMalicious
+		}
+		ents = append(ents, investigation.Entity{Entity: alert.Entity{Type: alert.EntityIP,
+			Key: fmt.Sprintf("192.0.2.%d", i)}, Round: 2, Verdict: v})
+	}
+	todo, left := due(ents, "malware", 2, "gather_threat_info")
+	if len(todo) != maxEntitiesPerStep || left != 50 ||
+		todo[0].Verdict != investigation.VerdictMalicious {
+		t.Errorf("due = %d entities (first %s), %d left; want %d, the malicious first, 50 left",
+			len(todo), todo[0].Verdict, left, maxEntitiesPerStep)
 	}
 }

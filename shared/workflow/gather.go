@@ -37,7 +37,11 @@ func (s *Steps) GatherThreatInfo(ctx context.Context, in RoundInput) (
 
 	// judge each entity due from every source of knowledge
 	var deltas []investigation.Entity
-	for _, e := range due(ents, inv.Playbook, in.round(), step) {
+	todo, left := due(ents, inv.Playbook, in.round(), step)
+	if err := s.recordLeft(ctx, inv.ID, step, in.round(), left); err != nil {
+		return StepOutput{}, classify(err)
+	}
+	for _, e := range todo {
 		out.Examined++
 		d, err := s.judge(ctx, inv, e, alerts)
 		if err != nil {

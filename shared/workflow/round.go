@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/firebreak/firebreak/shared/alert"
 	"github.com/firebreak/firebreak/shared/datasource"
@@ -53,7 +54,11 @@ func (s *Steps) explore(ctx context.Context, in RoundInput, step playbook.Step,
 
 	// ask each source about each entity due
 	var deltas []investigation.Entity
-	for _, e := range due(ents, inv.Playbook, in.round(), step) {
+	todo, left := due(ents, inv.Playbook, in.round(), step)
+	if err := s.recordLeft(ctx, inv.ID, step, in.round(), left); err != nil {
+		return out, classify(err)
+	}
+	for _, e := range todo {
 		out.Examined++
 		for _, ds := range s.sources(inv.ID) {
 			f, err := ask(ctx, ds, e.Entity)
@@ -106,9 +111,16 @@ func (s *Steps) openRound(ctx context.Context, in RoundInput) (investigation.Inv
 	return inv, ents, classify(err)
 }
 
-// due returns the entities of round whose playbook runs step on them.
+// maxEntitiesPerStep bounds the entities one step examines in a round, so
+// that a round that found hundreds fits the step's Lambda timeout; the
+// gravest are examined first, and the timeline says what was left.
+const maxEntitiesPerStep = 150
+
+// due returns the entities of round whose playbook runs step on them, the
+// gravest verdicts first, at most maxEntitiesPerStep of them, and how many
+// more there were.
 func due(ents []investigation.Entity, name string, round int,
-	step playbook.Step) []investigation.Entity {
+	step playbook.Step) ([]investigation.Entity, int) {
 	var out []investigation.Entity
 	for _, e := range ents {
 		if e.Round == round && e.Excluded == "" &&
@@ -116,7 +128,25 @@ func due(ents []investigation.Entity, name string, round int,
 			out = append(out, e)
 		}
 	}
-	return out
+	slices.SortStableFunc(out, func(a, b investigation.Entity) int {
+		return investigation.Gravity(b.Verdict) - investigation.Gravity(a.Verdict)
+	})
+	if len(out) > maxEntitiesPerStep {
+		return out[:maxEntitiesPerStep], len(out) - maxEntitiesPerStep
+	}
+	return out, 0
+}
+
+// recordLeft says, once, that a step left entities of its round
+// unexamined.
+func (s *Steps) recordLeft(ctx context.Context, id string, step playbook.Step, round,
+	left int) error {
+	if left == 0 {
+		return nil
+	}
+	return s.recordOnce(ctx, id, fmt.Sprintf("left#%s#%d", step, round), "entities_left",
+		string(step), "round %d examined the %d gravest entities and left %s", round,
+		maxEntitiesPerStep, count(left, "entity"))
 }
 
 // fold turns a source's finding about e into entity changes: evidence and
