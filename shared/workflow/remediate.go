@@ -22,17 +22,28 @@ type RemediateOutput struct {
 	Failed    int `json:"failed"`
 }
 
-// Remediate runs every approved action of the investigation, and any left
-// running by an earlier attempt that died, through the remediator. Each
-// action is marked running before its provider is called and succeeded or
-// failed after, with the provider's answer in the timeline.
-func (s *Steps) Remediate(ctx context.Context, in Input) (out RemediateOutput, err error) {
+// RemediateInput names the investigation and, optionally, the one action
+// to run; without ActionID every approved action of the investigation
+// runs.
+type RemediateInput struct {
+	InvestigationID string `json:"investigation_id"`
+	ActionID        string `json:"action_id,omitempty"`
+}
+
+// Remediate runs the approved actions of the investigation (only
+// in.ActionID's, when it is set), and any left running by an earlier
+// attempt that died, through the remediator. Each action is marked running
+// before its provider is called and succeeded or failed after, with the
+// provider's answer in the timeline. An action in any other status is
+// left alone, so a retried or repeated call runs nothing twice.
+func (s *Steps) Remediate(ctx context.Context, in RemediateInput) (out RemediateOutput,
+	err error) {
 	start := s.Now()
 	defer func() {
-		s.summarize(ctx, "remediate", in.InvestigationID, start, err,
+		s.summarize(ctx, "remediate", in.InvestigationID, start, err, "action_id", in.ActionID,
 			"succeeded", out.Succeeded, "failed", out.Failed)
 	}()
-	if err := in.check(); err != nil {
+	if err := (Input{in.InvestigationID}).check(); err != nil {
 		return RemediateOutput{}, err
 	}
 
@@ -41,6 +52,9 @@ func (s *Steps) Remediate(ctx context.Context, in Input) (out RemediateOutput, e
 		return RemediateOutput{}, classify(err)
 	}
 	for _, a := range acts {
+		if in.ActionID != "" && a.ID != in.ActionID {
+			continue
+		}
 		if a.Status != investigation.ActionApproved && a.Status != investigation.ActionRunning {
 			continue
 		}

@@ -1,0 +1,29 @@
+package center
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func TestAnAlertSuppliedStringRendersAsText(t *testing.T) {
+	page := Parse(`{{define "title"}}{{.}}{{end}}{{define "content"}}<p>{{.}}</p>{{end}}`, nil)
+	hostile := `<script>alert(1)</script><img src=x onerror=alert(2)>`
+	resp := Render(slog.Default(), 200, page, hostile)
+	if strings.Contains(resp.Body, "<script>alert") || strings.Contains(resp.Body, "<img src=x") {
+		t.Fatalf("the page holds the alert's markup as markup:\n%s", resp.Body)
+	}
+	if !strings.Contains(resp.Body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("the page does not show the alert's text escaped:\n%s", resp.Body)
+	}
+	csp := resp.Headers["Content-Security-Policy"]
+	if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
+		t.Errorf("Content-Security-Policy = %q, want no script allowed", csp)
+	}
+}
+
+func TestThePolicyAllowsTheEmbeddedStyleSheetByItsDigest(t *testing.T) {
+	if !strings.Contains(policy, "'sha256-"+digest(styleSheet)+"'") {
+		t.Errorf("policy %q does not allow the style sheet's digest", policy)
+	}
+}
