@@ -27,3 +27,21 @@ func TestThePolicyAllowsTheEmbeddedStyleSheetByItsDigest(t *testing.T) {
 		t.Errorf("policy %q does not allow the style sheet's digest", policy)
 	}
 }
+
+func TestACSRFTokenHoldsOnlyForTheSameAnalystAndForm(t *testing.T) {
+	secret := []byte("s3cret")
+	tok := CSRFToken(secret, "ana@example.com", "approval:A1")
+	if !CheckCSRF(secret, "ana@example.com", "approval:A1", tok) {
+		t.Fatal("the token does not hold for the form it was made for")
+	}
+	for _, tt := range []struct{ who, form, token string }{
+		{"eve@example.com", "approval:A1", tok},
+		{"ana@example.com", "approval:A2", tok},
+		{"ana@example.com", "approval:A1", ""},
+		{"ana@example.com", "approval:A1", tok[:len(tok)-1]},
+	} {
+		if CheckCSRF(secret, tt.who, tt.form, tt.token) {
+			t.Errorf("CheckCSRF(%q, %q, %q) holds", tt.who, tt.form, tt.token)
+		}
+	}
+}
