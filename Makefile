@@ -10,6 +10,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := 1
 
 DYNAMODB_LOCAL := .cache/dynamodb-local/DynamoDBLocal.jar
+CHROMIUM := /usr/bin/chromium
 FIREBREAK := build/firebreak
 
 .PHONY: deps demo local test lint synth functions fuzz clean
@@ -40,9 +41,15 @@ local: $(DYNAMODB_LOCAL)
 
 ## test: every test, DynamoDB Local and the CDK template included, then
 ## every fuzz target briefly
-test: $(DYNAMODB_LOCAL) lint
+test: $(DYNAMODB_LOCAL) $(CHROMIUM) lint
 	go test -count=1 -timeout 30m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=5s
+
+# the browser test drives Debian's Chromium; installed only when missing
+$(CHROMIUM):
+	sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	$$sudo apt-get update -qq && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 lint:
 	@unformatted=$$(find . -name '*.go' -not -path './node_modules/*' -not -path './.cache/*' | xargs gofmt -l); \

@@ -11,10 +11,12 @@ import (
 	"github.com/firebreak/firebreak/shared/stack"
 )
 
-// analystPathPrefix starts the path of every route of the action center's
-// API. Those routes admit only analysts signed in to the user pool; the
-// others (alert intake) authenticate sources by signature or API key.
-const analystPathPrefix = "/api/"
+// alertsPath starts the path of every route of the alert intake, which
+// authenticates sources by signature or API key. Every other route belongs
+// to the action center (its pages and its API) and admits only analysts
+// signed in to the user pool, so a new route is closed unless it is an
+// intake.
+const alertsPath = "/alerts"
 
 // The analysts' password policy: CIS and cdk-nag's strong policy.
 const (
@@ -22,9 +24,9 @@ const (
 	temporaryPasswordValidity = 3 // days
 )
 
-// analystRoute reports whether rt belongs to the action center's API.
+// analystRoute reports whether rt belongs to the action center.
 func analystRoute(rt stack.Route) bool {
-	return strings.HasPrefix(rt.Path, analystPathPrefix)
+	return rt.Path != alertsPath && !strings.HasPrefix(rt.Path, alertsPath+"/")
 }
 
 // analysts are who may use the action center: the user pool, the app

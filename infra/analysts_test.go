@@ -38,7 +38,7 @@ func TestOnlyActionCenterRoutesRequireASignedInAnalyst(t *testing.T) {
 
 func TestReadAPIIsNotOpen(t *testing.T) {
 	for _, rt := range stack.Firebreak.Routes {
-		if rt.Function == "api" && !analystRoute(rt) {
+		if (rt.Function == "api" || rt.Function == "center") && !analystRoute(rt) {
 			t.Errorf("route %s %s of the read API: got no analyst sign-in, want one",
 				rt.Method, rt.Path)
 		}

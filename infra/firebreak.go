@@ -85,6 +85,17 @@ type resources struct {
 	// virusTotalSecret names the secret of a VirusTotal API key; "" when
 	// firebreak.yaml asks no outside intelligence.
 	virusTotalSecret string
+	// awsRemediation is firebreak.yaml's remediation.aws: what the AWS
+	// provider's actions change besides what investigations name.
+	awsRemediation settings.AWSRemediation
+	// remediatesInAWS is true when firebreak.yaml routes actions to the
+	// AWS provider; without it no function may act on AWS resources.
+	remediatesInAWS bool
+	// remediationSecrets name the secrets of the Microsoft and webhook
+	// providers, and notificationSecrets those of the Slack and Teams
+	// webhooks: only the names firebreak.yaml sets.
+	remediationSecrets  []string
+	notificationSecrets []string
 }
 
 // NewStack adds to scope the stack that s describes, with a table shaped by
@@ -129,7 +140,13 @@ func NewStack(
 		readsAWS:         in.config.Investigation.Asks(settings.SourceAWS),
 		machineARN:       machineARNByName(s),
 		virusTotalSecret: in.config.Investigation.VirusTotalSecret,
-		steps:            map[string]bool{},
+		awsRemediation:   in.config.AWSRemediation,
+		remediatesInAWS:  routesTo(in.config.Remediation, settings.ProviderAWS),
+		remediationSecrets: nonEmpty(in.config.Remediation.Microsoft.Secret,
+			in.config.Remediation.Webhook.Secret),
+		notificationSecrets: nonEmpty(in.config.Notifications.SlackWebhookSecret,
+			in.config.Notifications.TeamsWebhookSecret),
+		steps: map[string]bool{},
 	}
 	for _, name := range s.StateMachine.Substitutions {
 		r.steps[name] = true
@@ -270,6 +287,43 @@ func constructID(name string) string {
 
 // physicalName is the deployed name of a described thing (a function, the
 // workflow, an event rule, a source's API key): the stack's name, a dash,
+// routesTo reports whether firebreak.yaml's remediation section sends any
+// action to the provider called name.
+func routesTo(set settings.Remediation, name string) bool {
+	for _, r := range set.Providers {
+		if r.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// nonEmpty returns the names that are set.
+func nonEmpty(names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// grantSecrets lets fn read each secret named (by name or ARN), under a
+// construct id made of prefix and the secret's position.
+func grantSecrets(fn awslambda.Function, prefix string, names []string) {
+	for i, name := range names {
+		id := jsii.String(fmt.Sprintf("%s%d", prefix, i))
+		var secret awssecretsmanager.ISecret
+		if strings.HasPrefix(name, "arn:") {
+			secret = awssecretsmanager.Secret_FromSecretCompleteArn(fn, id, jsii.String(name))
+		} else {
+			secret = awssecretsmanager.Secret_FromSecretNameV2(fn, id, jsii.String(name))
+		}
+		secret.GrantRead(fn, nil)
+	}
+}
+
 // grantVirusTotal lets fn read the VirusTotal API key's secret, which the
 // team creates: by ARN, or by name with the suffix Secrets Manager adds.
 func (r resources) grantVirusTotal(fn awslambda.Function) {
@@ -496,6 +550,10 @@ func (r resources) wire(fn awslambda.Function, f stack.Function) error {
 	if f.SendsTaskResults {
 		r.machine.GrantTaskResponse(fn)
 	}
+	if f.StopsExecutions {
+		r.machine.GrantExecution(fn, jsii.String("states:StopExecution"))
+		suppress(fn.Role(), nagExecutions)
+	}
 	if f.ReadsAWSInventory && r.readsAWS {
 		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions: jsii.Strings(awsdata.Actions...), Resources: jsii.Strings("*")}))
@@ -519,9 +577,14 @@ func (r resources) grant(fn awslambda.Function, name string) {
 	case stack.EnvApprovalsTopicARN:
 		r.approvals.topic.GrantPublish(fn)
 		suppress(fn.Role(), nagTopicKey)
+		// whoever announces approvals also posts to Slack and Teams
+		grantSecrets(fn, "NotificationSecret", r.notificationSecrets)
 	case stack.EnvLinkSigningSecretARN:
 		r.approvals.linkSecret.GrantRead(fn, nil)
 	case stack.EnvQuarantineBucket:
+		if !r.remediatesInAWS {
+			return
+		}
 		r.quarantine.grantObjects(fn)
 		suppress(fn.Role(), nagQuarantineObjects)
 	case stack.EnvVirusTotalSecret:
@@ -529,9 +592,29 @@ func (r resources) grant(fn awslambda.Function, name string) {
 			r.grantVirusTotal(fn)
 		}
 	case stack.EnvRemediationRoleName:
+		// whoever remediates reads the other providers' credentials
+		grantSecrets(fn, "RemediationSecret", r.remediationSecrets)
+		if !r.remediatesInAWS {
+			return
+		}
 		grantAssumeMemberRole(fn)
 		suppress(fn.Role(), nagMemberRoles)
+		// and, in this account, what the member role may do there
+		r.grantRemediation(fn)
 	}
+}
+
+// grantRemediation lets fn do in this account what the AWS provider's
+// actions need, as the member role does in a member account, except
+// deleting from the quarantine, which keeps evidence.
+func (r resources) grantRemediation(fn awslambda.Function) {
+	for _, ps := range remediationPolicy(r.awsRemediation) {
+		fn.AddToRolePolicy(ps)
+	}
+	fn.AddToRolePolicy(deny("KeepQuarantine",
+		[]string{"s3:DeleteObject", "s3:DeleteObjectVersion"},
+		*r.quarantine.bucket.ArnForObjects(jsii.String("*"))))
+	suppress(fn.Role(), nagRemediation)
 }
 
 // envValue is the value of the environment variable name, pointing at the
@@ -565,8 +648,9 @@ func (r resources) envValue(name string) (*string, error) {
 }
 
 // newAPI creates the REST API with a Lambda proxy integration per route.
-// Routes under analystPathPrefix admit only the analysts of team; the
-// others authenticate in their function (signatures) or with an API key.
+// Routes of the action center (analystRoute) admit only the analysts of
+// team; the others authenticate in their function (signatures) or with an
+// API key.
 func newAPI(
 	st awscdk.Stack, s stack.Stack, fns map[string]awslambda.Function, team analysts,
 ) (awsapigateway.RestApi, error) {

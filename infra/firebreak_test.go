@@ -579,9 +579,17 @@ func TestFunctionsGetTheEnvironmentTheyRead(t *testing.T) {
 		stack.EnvTableName:        map[string]any{"Ref": tableID},
 		stack.EnvStateMachineARN:  map[string]any{"Ref": machineID},
 		stack.EnvSourceSecretsARN: map[string]any{"Ref": secretID},
+		stack.EnvLinkSigningSecretARN: map[string]any{"Ref": tmpl.named(t,
+			"AWS::SecretsManager::Secret", "LinkSigningSecret")},
+		stack.EnvApprovalsTopicARN: map[string]any{"Ref": tmpl.named(t, "AWS::SNS::Topic",
+			"ApprovalsTopic")},
 		stack.EnvAPIKeySources:    "{}", // the shipped firebreak.yaml has no keyed source
 		stack.EnvLogLevel:         "INFO",
 		stack.EnvVirusTotalSecret: "", // the shipped firebreak.yaml asks no outside service
+		stack.EnvQuarantineBucket: map[string]any{"Ref": tmpl.named(t, "AWS::S3::Bucket",
+			"QuarantineBucket")},
+		stack.EnvIsolationGroupID:    "", // the shipped app is given no isolation VPC
+		stack.EnvRemediationRoleName: remediationRoleName,
 	}
 	for _, f := range stack.Firebreak.Functions {
 		t.Run(f.Name, func(t *testing.T) {
@@ -745,17 +753,21 @@ func TestOnlyDescribedFunctionsStartExecutionsOrReadSecrets(t *testing.T) {
 	tmpl := shipped(t)
 	machineID, _ := tmpl.only(t, "AWS::StepFunctions::StateMachine")
 	secretID := tmpl.named(t, "AWS::SecretsManager::Secret", "SourceSecrets")
+	linkSecretID := tmpl.named(t, "AWS::SecretsManager::Secret", "LinkSigningSecret")
 	for _, f := range stack.Firebreak.Functions {
 		t.Run(f.Name, func(t *testing.T) {
 			_, r := tmpl.function(t, f.Name)
 			sts := tmpl.statements(roleOf(r, "Role"))
+			readsLinkSecret := slices.Contains(f.Env, stack.EnvLinkSigningSecretARN)
 			tests := []struct {
 				action, resourceID string
 				want               bool
 			}{
 				{"states:StartExecution", machineID, f.StartsExecutions},
 				{"states:SendTaskSuccess", machineID, f.SendsTaskResults},
-				{"secretsmanager:GetSecretValue", secretID, f.ReadsSourceSecrets},
+				{"states:StopExecution", machineID, f.StopsExecutions},
+				{"secretsmanager:GetSecretValue", secretID,
+					f.ReadsSourceSecrets || readsLinkSecret},
 			}
 			for _, tt := range tests {
 				rs := allowed(sts, tt.action)
@@ -763,7 +775,9 @@ func TestOnlyDescribedFunctionsStartExecutionsOrReadSecrets(t *testing.T) {
 					t.Errorf("%s allowed: got %v, want %v", tt.action, got, tt.want)
 				}
 				for _, res := range rs {
-					if refTo(res) != tt.resourceID && !namesStateMachine(res, machineID, f) {
+					if refTo(res) != tt.resourceID && !namesStateMachine(res, machineID, f) &&
+						!(readsLinkSecret && refTo(res) == linkSecretID) &&
+						!(f.StopsExecutions && namesExecutions(res, machineID)) {
 						t.Errorf("%s on %v: want only %s", tt.action, res, tt.resourceID)
 					}
 				}
@@ -780,6 +794,13 @@ func namesStateMachine(res any, machineID string, f stack.Function) bool {
 	name := ":stateMachine:" + stack.Firebreak.Name + "-" + stack.Firebreak.StateMachine.Name
 	return slices.Contains(steps, f.Name) && machineID != "" &&
 		strings.Contains(string(b), name+`"`)
+}
+
+// namesExecutions reports whether res is the ARN of the state machine's
+// executions, as StateMachine.GrantExecution builds it from its ARN.
+func namesExecutions(res any, machineID string) bool {
+	b, _ := json.Marshal(res)
+	return strings.Contains(string(b), ":execution:") && strings.Contains(string(b), machineID)
 }
 
 // readActions are the DynamoDB actions grantReadData allows.
@@ -845,7 +866,8 @@ func (c *cfnTemplate) method(t *testing.T, rt stack.Route) cfnResource {
 	var found []cfnResource
 	for _, m := range c.ofType("AWS::ApiGateway::Method") {
 		p := m.Properties
-		if p["HttpMethod"] == rt.Method && c.path(p["ResourceId"]) == rt.Path {
+		if p["HttpMethod"] == rt.Method && c.path(p["ResourceId"]) == strings.TrimSuffix(rt.Path,
+			"/") {
 			found = append(found, m)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -11,6 +12,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/firebreak/firebreak"
+	awsremediation "github.com/firebreak/firebreak/shared/remediation/aws"
+	"github.com/firebreak/firebreak/shared/settings"
 	"github.com/firebreak/firebreak/shared/stack"
 )
 
@@ -88,7 +92,11 @@ func NewMemberStack(scope constructs.Construct, s stack.Stack) (awscdk.Stack, er
 		AssumedBy:          remediatorsOf(s, main),
 		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
 	})
-	for _, ps := range remediationStatements(role) {
+	aws, err := settings.ParseAWSRemediation(firebreak.ConfigYAML)
+	if err != nil {
+		return nil, err
+	}
+	for _, ps := range remediationStatements(role, aws) {
 		role.AddToPolicy(ps)
 	}
 	suppress(role, nagRemediation)
@@ -106,54 +114,41 @@ func remediatorsOf(s stack.Stack, main string) awsiam.IPrincipal {
 	})
 }
 
-// remediationStatements are what the remediation actions do in a member
-// account, each on the narrowest resources IAM lets us name, and the
-// denials that keep the role from widening itself.
-func remediationStatements(role awsiam.Role) []awsiam.PolicyStatement {
-	here := func(service, resource string) string {
-		return fmt.Sprintf("arn:%s:%s:*:%s:%s",
-			*awscdk.Aws_PARTITION(), service, *awscdk.Aws_ACCOUNT_ID(), resource)
+// remediationStatements are what the AWS provider's actions need in a
+// member account (awsremediation.Permissions, each on the narrowest
+// resources IAM lets us name), and the denial that keeps the role from
+// widening itself.
+func remediationStatements(
+	role awsiam.Role, aws settings.AWSRemediation,
+) []awsiam.PolicyStatement {
+	global := fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/*",
+		*awscdk.Aws_PARTITION(), *awscdk.Aws_ACCOUNT_ID())
+	return append(remediationPolicy(aws), deny("KeepOwnPolicy",
+		[]string{"iam:PutRolePolicy", "iam:DeleteRolePolicy"}, *role.RoleArn(), global))
+}
+
+// remediationPolicy is awsremediation.AllPermissions as CDK statements,
+// in the partition and account of the stack they are granted in.
+func remediationPolicy(aws settings.AWSRemediation) []awsiam.PolicyStatement {
+	here := strings.NewReplacer("${AWS::Partition}", *awscdk.Aws_PARTITION(),
+		"${AWS::AccountId}", *awscdk.Aws_ACCOUNT_ID())
+	var out []awsiam.PolicyStatement
+	for _, st := range awsremediation.AllPermissions(aws) {
+		resources := make([]string, len(st.Resources))
+		for i, r := range st.Resources {
+			resources[i] = here.Replace(r)
+		}
+		ps := allow(st.Sid, st.Actions, resources...)
+		for op, kv := range st.Condition {
+			cond := map[string]any{}
+			for k, v := range kv {
+				cond[k] = here.Replace(v)
+			}
+			ps.AddCondition(jsii.String(op), cond)
+		}
+		out = append(out, ps)
 	}
-	global := func(service, resource string) string {
-		return fmt.Sprintf("arn:%s:%s::%s:%s",
-			*awscdk.Aws_PARTITION(), service, *awscdk.Aws_ACCOUNT_ID(), resource)
-	}
-	return []awsiam.PolicyStatement{
-		// isolate an instance: swap its security groups
-		allow("IsolateInstance", []string{"ec2:ModifyInstanceAttribute"},
-			here("ec2", "instance/*"), here("ec2", "security-group/*")),
-		// keep evidence: snapshot its volumes, tagged as Firebreak's
-		allow("SnapshotVolume", []string{"ec2:CreateSnapshot"},
-			here("ec2", "volume/*"), fmt.Sprintf("arn:%s:ec2:*::snapshot/*",
-				*awscdk.Aws_PARTITION())),
-		withCondition(allow("TagSnapshot", []string{"ec2:CreateTags"},
-			fmt.Sprintf("arn:%s:ec2:*::snapshot/*", *awscdk.Aws_PARTITION())),
-			"StringEquals", "ec2:CreateAction", "CreateSnapshot"),
-		withCondition(allow("TagIsolated", []string{"ec2:CreateTags"},
-			here("ec2", "instance/*"), here("ec2", "volume/*")),
-			"ForAllValues:StringLike", "aws:TagKeys", "firebreak:*"),
-		// contain a credential: disable a key, attach a deny policy
-		allow("ContainUser", []string{"iam:UpdateAccessKey", "iam:PutUserPolicy"},
-			global("iam", "user/*")),
-		allow("ContainRole", []string{"iam:PutRolePolicy"}, global("iam", "role/*")),
-		deny("KeepOwnPolicy", []string{"iam:PutRolePolicy"},
-			*role.RoleArn(), global("iam", "role/aws-service-role/*")),
-		// quarantine an object of this account's buckets
-		withCondition(allow("QuarantineObject",
-			[]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, "arn:"+
-				*awscdk.Aws_PARTITION()+":s3:::*/*"),
-			"StringEquals", "s3:ResourceAccount", *awscdk.Aws_ACCOUNT_ID()),
-		// block an address or a domain
-		allow("BlockAddress", []string{"wafv2:GetIPSet", "wafv2:UpdateIPSet"},
-			here("wafv2", "*/ipset/*/*")),
-		allow("BlockDomain", []string{"route53resolver:UpdateFirewallDomains"},
-			here("route53resolver", "firewall-domain-list/*")),
-		// contain an app user: sign out, disable, and undo
-		allow("ContainAppUser", []string{
-			"cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminDisableUser",
-			"cognito-idp:AdminEnableUser",
-		}, here("cognito-idp", "userpool/*")),
-	}
+	return out
 }
 
 // allow and deny are statements with an id, actions and resources.
@@ -167,11 +162,5 @@ func allow(sid string, actions []string, resources ...string) awsiam.PolicyState
 func deny(sid string, actions []string, resources ...string) awsiam.PolicyStatement {
 	ps := allow(sid, actions, resources...)
 	ps.SetEffect(awsiam.Effect_DENY)
-	return ps
-}
-
-// withCondition adds one condition to ps and returns it.
-func withCondition(ps awsiam.PolicyStatement, op, key, value string) awsiam.PolicyStatement {
-	ps.AddCondition(jsii.String(op), map[string]any{key: value})
 	return ps
 }

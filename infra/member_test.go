@@ -58,6 +58,13 @@ func wired(t *testing.T) (main, member *cfnTemplate) {
 	return w.main, w.member
 }
 
+// awsRemediationConfig is the shipped firebreak.yaml routing every action
+// to the AWS provider, which is what grants a function AWS remediation.
+func awsRemediationConfig() []byte {
+	return append(append([]byte{}, firebreak.ConfigYAML...),
+		"\nremediation:\n  providers:\n    - name: aws\n      actions: all\n"...)
+}
+
 // synthesizeWired synthesizes the app of wiredSynthesis.
 func synthesizeWired() (main, member *cfnTemplate, err error) {
 	defer func() {
@@ -77,7 +84,7 @@ func synthesizeWired() (main, member *cfnTemplate, err error) {
 			s.Functions[i].Env = append(s.Functions[i].Env, wiredEnv...)
 		}
 	}
-	ms, err := NewStack(app, s, store.TableSchema, firebreak.ConfigYAML, repositoryRoot())
+	ms, err := NewStack(app, s, store.TableSchema, awsRemediationConfig(), repositoryRoot())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -147,12 +154,16 @@ func TestMemberRoleMayDoOnlyTheRemediationActions(t *testing.T) {
 			allows = append(allows, stringList(m["Action"])...)
 		}
 	}
+	// firebreak.yaml names no WAF IP set, DNS Firewall list or user pool:
+	// no WAF, DNS Firewall or Cognito action is allowed
 	want := []string{
-		"cognito-idp:AdminDisableUser", "cognito-idp:AdminEnableUser",
-		"cognito-idp:AdminUserGlobalSignOut", "ec2:CreateSnapshot", "ec2:CreateTags",
-		"ec2:ModifyInstanceAttribute", "iam:PutRolePolicy", "iam:PutUserPolicy",
-		"iam:UpdateAccessKey", "route53resolver:UpdateFirewallDomains", "s3:DeleteObject",
-		"s3:GetObject", "s3:PutObject", "wafv2:GetIPSet", "wafv2:UpdateIPSet",
+		"ec2:CreateSnapshot", "ec2:CreateTags", "ec2:DeleteTags", "ec2:DescribeInstances",
+		"ec2:DescribeSecurityGroups", "ec2:DescribeSnapshots",
+		"ec2:ModifyNetworkInterfaceAttribute", "iam:DeleteRolePolicy", "iam:DeleteUserPolicy",
+		"iam:GetAccessKeyLastUsed", "iam:GetRolePolicy", "iam:GetUserPolicy",
+		"iam:ListAccessKeys", "iam:PutRolePolicy", "iam:PutUserPolicy", "iam:UpdateAccessKey",
+		"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObject", "s3:GetObjectVersion",
+		"s3:ListBucket", "s3:PutObject",
 	}
 	got := slices.Compact(slices.Sorted(slices.Values(allows)))
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -211,8 +222,6 @@ func TestEnvironmentThatNamesAResourceGrantsItsUse(t *testing.T) {
 		{"sns:Publish", main.named(t, "AWS::SNS::Topic", "ApprovalsTopic")},
 		{"secretsmanager:GetSecretValue",
 			main.named(t, "AWS::SecretsManager::Secret", "LinkSigningSecret")},
-		{"s3:PutObject", main.named(t, "AWS::S3::Bucket", "QuarantineBucket")},
-		{"s3:GetObject", main.named(t, "AWS::S3::Bucket", "QuarantineBucket")},
 	}
 	for _, tt := range tests {
 		rs := allowed(sts, tt.action)
@@ -220,8 +229,21 @@ func TestEnvironmentThatNamesAResourceGrantsItsUse(t *testing.T) {
 			t.Errorf("%s on: got %v, want only %s", tt.action, rs, tt.resource)
 		}
 	}
-	if rs := allowed(sts, "s3:DeleteObject"); len(rs) != 0 {
-		t.Errorf("s3:DeleteObject on: got %v, want none (quarantine keeps evidence)", rs)
+
+	// the quarantine bucket's objects: put and read back, never deleted,
+	// though remediation may delete the account's other objects
+	bucket := main.named(t, "AWS::S3::Bucket", "QuarantineBucket")
+	for _, action := range []string{"s3:PutObject", "s3:GetObject"} {
+		if !slices.ContainsFunc(allowed(sts, action), func(r any) bool {
+			return mentions(r, bucket)
+		}) {
+			t.Errorf("%s: not granted on the quarantine bucket %s", action, bucket)
+		}
+	}
+	if got := effectsOn(main, roleOf(fn, "Role"), "s3:DeleteObject", bucket); !slices.Equal(
+		got, []string{"Deny"}) {
+		t.Errorf("s3:DeleteObject on the quarantine: got %v, want [Deny] (it keeps evidence)",
+			got)
 	}
 
 	// each variable points at its resource
@@ -231,5 +253,43 @@ func TestEnvironmentThatNamesAResourceGrantsItsUse(t *testing.T) {
 	}
 	if got := main.env(t, "remediate", stack.EnvRemediationRoleName); got != remediationRoleName {
 		t.Errorf("%s: got %v, want %s", stack.EnvRemediationRoleName, got, remediationRoleName)
+	}
+}
+
+// effectsOn returns the effects of the statements of roleID's policies
+// that name action on a resource mentioning id.
+func effectsOn(c *cfnTemplate, roleID, action, id string) []string {
+	var effects []string
+	for _, p := range c.ofType("AWS::IAM::Policy") {
+		if !mentions(p.Properties["Roles"], roleID) {
+			continue
+		}
+		doc, _ := p.Properties["PolicyDocument"].(map[string]any)
+		list, _ := doc["Statement"].([]any)
+		for _, s := range list {
+			m, _ := s.(map[string]any)
+			if slices.Contains(stringList(m["Action"]), action) && mentions(m["Resource"], id) {
+				effects = append(effects, fmt.Sprint(m["Effect"]))
+			}
+		}
+	}
+	return effects
+}
+
+// TestWithoutTheAWSProviderNoFunctionMayActOnAWS checks least privilege
+// in the shipped stack, whose firebreak.yaml routes no action to AWS: the
+// functions that remediate may neither assume member roles nor touch the
+// quarantine, isolation or IAM.
+func TestWithoutTheAWSProviderNoFunctionMayActOnAWS(t *testing.T) {
+	tmpl := shipped(t)
+	for _, name := range []string{"remediate", "api"} {
+		_, fn := tmpl.function(t, name)
+		sts := tmpl.statements(roleOf(fn, "Role"))
+		for _, action := range []string{"sts:AssumeRole", "s3:PutObject",
+			"ec2:ModifyNetworkInterfaceAttribute", "iam:UpdateAccessKey"} {
+			if rs := allowed(sts, action); len(rs) > 0 {
+				t.Errorf("%s may %s on %v without the aws provider", name, action, rs)
+			}
+		}
 	}
 }

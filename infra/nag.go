@@ -106,15 +106,21 @@ var (
 		"are named by the investigation that takes them, unknown at deploy; the bucket is " +
 		"the quarantine alone",
 		appliesTo: []string{`/^Resource::<QuarantineBucket[0-9A-F]{8}\.Arn>\/\*$/`}}
+	nagExecutions = suppression{id: "AwsSolutions-IAM5", reason: "An execution is named " +
+		"by the investigation it runs, unknown at deploy; the grant covers the executions " +
+		"of the investigation state machine alone",
+		appliesTo: []string{`/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:` +
+			`<AWS::AccountId>:execution:.+:\*$/`}}
 	nagMemberRoles = suppression{id: "AwsSolutions-IAM5", reason: "Member accounts join " +
 		"after deploy; each trusts only this account's remediators by role name",
 		appliesTo: []string{"Resource::arn:<AWS::Partition>:iam::*:role/" + remediationRoleName}}
 
 	// the member account's remediation role
 	nagRemediation = suppression{id: "AwsSolutions-IAM5", reason: "Remediation acts on the " +
-		"instances, users, roles, objects, IP sets, domain lists and user pools an " +
-		"investigation finds, unknown at deploy; each statement is limited to this account " +
-		"(S3 by s3:ResourceAccount) and to the resource type its actions touch",
+		"instances, users, roles, objects and interfaces an investigation finds, unknown " +
+		"at deploy; each statement is limited to this account (S3 by s3:ResourceAccount) " +
+		"and to the resource type its actions touch, IP sets, domain lists and user pools " +
+		"to those firebreak.yaml names; EC2's Describe calls take only *",
 		appliesTo: memberResources}
 
 	// the dead-letter queue and the secrets
@@ -131,6 +137,9 @@ var (
 // memberResources are the wildcard resources of the member account's
 // remediation role, as cdk-nag prints them.
 var memberResources = []string{
+	"Resource::*",
+	"Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:network-interface/*",
+	"Resource::arn:<AWS::Partition>:s3:::*",
 	"Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:instance/*",
 	"Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*",
 	"Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:volume/*",

@@ -53,6 +53,11 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := write(stdout, rep, *asJSON); err != nil {
 		return err
 	}
+	if !*asJSON {
+		if err := showRemediation(ctx, h, stdout, *root); err != nil {
+			return err
+		}
+	}
 	if !rep.OK() {
 		fmt.Fprintf(os.Stderr, "demo: an alert was refused or an investigation failed; log: %s\n",
 			logPath)
@@ -69,4 +74,23 @@ func write(w io.Writer, rep demo.Report, asJSON bool) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(rep)
+}
+
+// showRemediation plays the demo's remediation part: the malware scene
+// changing the simulated tenant, and one action undone through the API.
+func showRemediation(ctx context.Context, h *host.Host, w io.Writer, root string) error {
+	r, err := demo.ShowRemediation(ctx, demo.Target{
+		URL: h.URL, ExecutionARN: h.ExecutionARN, StateMachineARN: h.StateMachineARN,
+		Reset: h.Reset, Region: host.Region,
+		Source: host.DemoSource, Secret: host.DemoSecret,
+		AlertsDir: filepath.Join(root, "events", "alerts"),
+		HTTP:      &http.Client{Timeout: 30 * time.Second}, Now: time.Now,
+		PollInterval: 50 * time.Millisecond,
+	}, h.Tenant)
+	if err != nil {
+		return fmt.Errorf("remediation: %w", err)
+	}
+	fmt.Fprintln(w)
+	demo.PrintRemediation(w, r)
+	return nil
 }

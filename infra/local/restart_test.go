@@ -33,9 +33,9 @@ func TestServeWithStateDirKeepsStateAcrossRestarts(t *testing.T) {
 		t.Fatalf("start: %v", err)
 	}
 	id := pushMalware(t, h)
-	if st := waitExecution(t, h, id); st != sfntypes.ExecutionStatusSucceeded {
+	if st := settle(t, h, id); !st.Waiting() {
 		h.Close()
-		t.Fatalf("execution ended %s, want SUCCEEDED", st)
+		t.Fatalf("execution %s, want it waiting for an approval", st)
 	}
 	h.Close()
 
@@ -45,11 +45,12 @@ func TestServeWithStateDirKeepsStateAcrossRestarts(t *testing.T) {
 		t.Fatalf("restart: %v", err)
 	}
 	defer h.Close()
-	if st := waitExecution(t, h, id); st != sfntypes.ExecutionStatusSucceeded {
-		t.Errorf("after the restart the execution is %s, want SUCCEEDED", st)
+	st := settle(t, h, id)
+	if !st.Waiting() {
+		t.Fatalf("after the restart the execution is %s, want it waiting", st)
 	}
-	// it ended waiting for a person to approve deleting the mail that
-	// carried the file, and still does
+	// it waits for a person to approve deleting the mail that carried the
+	// file, and still does
 	rec, err := h.Store.Record(context.Background(), id)
 	if err != nil || rec.Status != "pending_approval" {
 		t.Errorf("after the restart the investigation is %q (%v), want pending_approval",
@@ -58,6 +59,22 @@ func TestServeWithStateDirKeepsStateAcrossRestarts(t *testing.T) {
 	left, err := h.Tenant.FilesOnHost(context.Background(), hostID, hash)
 	if err != nil || len(left) != 0 {
 		t.Errorf("after the restart the host holds the quarantined file again: %v, %v", left, err)
+	}
+
+	// the resumed execution takes the decision and ends
+	var ids []string
+	for _, a := range st.Pending {
+		ids = append(ids, a.ID)
+	}
+	b, _ := json.Marshal(map[string]any{"decision": "reject", "approval_ids": ids})
+	resp, err := http.Post(h.URL+"/api/actions/decisions", "application/json",
+		bytes.NewReader(b))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("reject after the restart: %v, %v", resp, err)
+	}
+	resp.Body.Close()
+	if st := settle(t, h, id); st.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Errorf("after the decision the execution is %s, want SUCCEEDED", st)
 	}
 }
 
@@ -87,13 +104,13 @@ func pushMalware(t *testing.T, h *host.Host) string {
 	return reply.Results[0].InvestigationID
 }
 
-// waitExecution waits at most a minute for investigation id's execution
-// on h to stop running.
-func waitExecution(t *testing.T, h *host.Host, id string) sfntypes.ExecutionStatus {
+// settle waits at most a minute for investigation id's execution on h to
+// end or to wait only on people.
+func settle(t *testing.T, h *host.Host, id string) host.Settled {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	st, err := h.WaitForExecution(ctx, id)
+	st, err := h.WaitForSettled(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,6 +85,10 @@ func Steps(ctx context.Context, getenv Getenv) (*workflow.Steps, error) {
 	}
 	db := dynamodb.NewFromConfig(cfg)
 	tn := tenant.New(db, env[stack.EnvTableName])
+	remediators, err := Remediation(cfg, getenv, tn)
+	if err != nil {
+		return nil, err
+	}
 	var sources []datasource.DataSource
 	if set.Asks(settings.SourceTenant) {
 		sources = append(sources, tn)
@@ -94,7 +98,7 @@ func Steps(ctx context.Context, getenv Getenv) (*workflow.Steps, error) {
 	}
 	return &workflow.Steps{
 		Store:      store.New(db, env[stack.EnvTableName]),
-		Remediator: tn,
+		Remediator: remediators,
 		Sources:    sources,
 		Intel:      intel,
 		Settings:   set,
@@ -104,8 +108,9 @@ func Steps(ctx context.Context, getenv Getenv) (*workflow.Steps, error) {
 	}, nil
 }
 
-// API builds the action center's API: the store, and the Step Functions
-// client that answers waits for a scope decision. The development identity
+// API builds the action center's API: the store, the Step Functions
+// client that answers waits for a scope decision, and the remediation
+// providers that undo actions. The development identity
 // is read only where the local host set it.
 func API(ctx context.Context, getenv Getenv) (*gateway.API, error) {
 	st, err := Store(ctx, getenv)
@@ -116,8 +121,14 @@ func API(ctx context.Context, getenv Getenv) (*gateway.API, error) {
 	if err != nil {
 		return nil, err
 	}
+	remediators, err := Remediation(cfg, getenv, tenant.New(dynamodb.NewFromConfig(cfg),
+		st.Table()))
+	if err != nil {
+		return nil, err
+	}
+	undo := &workflow.Undoer{Store: st, Remediator: remediators, Log: Logger(), Now: time.Now}
 	return &gateway.API{Store: st, Tasks: sfn.NewFromConfig(cfg),
-		Dev: getenv(stack.EnvDevIdentity), Log: Logger()}, nil
+		Dev: getenv(stack.EnvDevIdentity), Log: Logger(), Undo: undo}, nil
 }
 
 // Store builds a store over the function's table.

@@ -30,6 +30,17 @@ type Config struct {
 	// Investigation is how investigations widen, when a person must
 	// look, and which indicator lists inform verdicts.
 	Investigation settings.Investigation
+	// Approvals is how long approvals stand, where their links point
+	// and who approves each domain's actions.
+	Approvals settings.Approvals
+	// Notifications says where requests for approval go.
+	Notifications settings.Notifications
+	// Remediation says which provider runs which action, and which only
+	// pretend.
+	Remediation settings.Remediation
+	// AWSRemediation is remediation.aws: the WAF IP sets, DNS Firewall
+	// domain list and Cognito user pools the AWS provider changes.
+	AWSRemediation settings.AWSRemediation
 }
 
 // Source is a tool that pushes alerts. Its signing secret is not here: it
@@ -59,6 +70,9 @@ type file struct {
 	Sources       []Source               `yaml:"sources"`
 	Policies      []yaml.Node            `yaml:"policies"`
 	Investigation settings.Investigation `yaml:"investigation"`
+	Approvals     yaml.Node              `yaml:"approvals"`
+	Notifications yaml.Node              `yaml:"notifications"`
+	Remediation   yaml.Node              `yaml:"remediation"`
 }
 
 type rule struct {
@@ -94,6 +108,21 @@ func Parse(data []byte, name string) (Config, error) {
 		return Config{}, err
 	}
 	cfg.Policy = p
+	if cfg.Approvals, err = settings.ParseApprovals(data); err != nil {
+		// the reason names the key first: "approvals.<key>: …"
+		key, _, _ := strings.Cut(strings.TrimPrefix(err.Error(), "approvals."), ":")
+		key, _, _ = strings.Cut(key, ".")
+		return Config{}, &Error{name, lineOf(&f.Approvals, key), err.Error()}
+	}
+	if cfg.Notifications, err = checkNotifications(name, data, &f.Notifications); err != nil {
+		return Config{}, err
+	}
+	if cfg.Remediation, err = checkRemediation(name, data, &f.Remediation); err != nil {
+		return Config{}, err
+	}
+	if cfg.AWSRemediation, err = settings.ParseAWSRemediation(data); err != nil {
+		return Config{}, &Error{name, f.Remediation.Line, err.Error()}
+	}
 	return cfg, nil
 }
 
@@ -163,4 +192,18 @@ func lineOf(n *yaml.Node, key string) int {
 		}
 	}
 	return n.Line
+}
+
+// checkRemediation reads the remediation section, citing the line of the
+// key that is wrong (the section's own line when the error names none).
+func checkRemediation(name string, data []byte, n *yaml.Node) (settings.Remediation, error) {
+	r, err := settings.ParseRemediation(data)
+	var re *settings.RemediationError
+	switch {
+	case errors.As(err, &re) && re.Line > 0:
+		return settings.Remediation{}, &Error{name, re.Line, err.Error()}
+	case err != nil:
+		return settings.Remediation{}, &Error{name, n.Line, err.Error()}
+	}
+	return r, nil
 }

@@ -144,6 +144,12 @@ correlation:
 		{"source twice", `
 sources: [{name: a}, {name: a}]
 `, 0, "listed twice"},
+		{"unknown remediation action", `
+remediation:
+  providers:
+    - name: tenant
+      actions: [nuke_host]
+`, 4, `action "nuke_host" is not an action type`},
 	}
 	for _, tt := range tests {
 		_, err := Parse([]byte(tt.doc), "firebreak.yaml")
@@ -156,5 +162,19 @@ sources: [{name: a}, {name: a}]
 			(tt.line > 0 && !strings.Contains(err.Error(), "firebreak.yaml:"+strconv.Itoa(tt.line))) {
 			t.Errorf("%s: error %q, want firebreak.yaml:%d and %q", tt.name, err, tt.line, tt.reason)
 		}
+	}
+}
+
+func TestParseRejectsABadAWSRemediationSetting(t *testing.T) {
+	doc := `
+remediation:
+  aws:
+    blocked_ipv4_set_arn: arn:aws:s3:::not-an-ip-set
+`
+	_, err := Parse([]byte(doc), "firebreak.yaml")
+	var e *Error
+	if !errors.As(err, &e) || e.Line != 3 ||
+		!strings.Contains(e.Reason, "remediation.aws.blocked_ipv4_set_arn") {
+		t.Errorf("Parse: got %v, want firebreak.yaml:3 naming blocked_ipv4_set_arn", err)
 	}
 }

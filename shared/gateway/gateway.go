@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/firebreak/firebreak/shared/store"
+	"github.com/firebreak/firebreak/shared/workflow"
 )
 
 // Handler is the shape of an API Gateway REST proxy Lambda handler.
@@ -35,6 +36,8 @@ type API struct {
 	// claims: set by the local host only.
 	Dev string
 	Log *slog.Logger
+	// Undo undoes actions (POST …/actions/{action}/undo); nil answers 404.
+	Undo *workflow.Undoer
 }
 
 // Handler routes the API's requests by API Gateway's resource path.
@@ -46,6 +49,10 @@ func (a *API) Handler() Handler {
 			return a.investigation(ctx, req.PathParameters["id"]), nil
 		case "POST /api/investigations/{id}/scope":
 			return a.decideScope(ctx, req)
+		case "GET /outbox", "GET /api/outbox":
+			return a.outbox(ctx, req.Resource == "/api/outbox"), nil
+		case "POST /api/investigations/{id}/actions/{action}/undo":
+			return a.undoAction(ctx, req)
 		}
 		return Reply(http.StatusNotFound, errorBody("no route "+req.HTTPMethod+" "+req.Path)), nil
 	}

@@ -1,7 +1,14 @@
 // Package notify tells analysts that an action waits for their decision:
 // by the approvals SNS topic (email subscribers) in the cloud, by Slack and
 // Microsoft Teams incoming webhooks, and, on a laptop, into the local
-// outbox that the action center shows.
+// outbox that the action center shows (the local host answers the SNS
+// client's Publish and keeps each message there).
+//
+// Every notifier renders the same content, Text's, in its channel's form:
+// what will happen to what and why, the approver group, when the links
+// expire, and the Approve and Reject links. Text an alert supplied is
+// rendered as text in each form, never as markup, and links and webhook
+// URLs appear in no error and no log line.
 package notify
 
 import "context"
@@ -33,7 +40,9 @@ type Message struct {
 
 // Notifier sends a message to one channel. Send must be safe to repeat:
 // a retried step may send the same approval twice, and says so in no log
-// line with a link in it.
+// line with a link in it. An error Send returns names no link and no
+// webhook URL; one that implements RetryableError() bool says whether
+// sending again later may succeed.
 type Notifier interface {
 	Name() string
 	Send(ctx context.Context, m Message) error

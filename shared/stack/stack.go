@@ -8,6 +8,8 @@
 // alarms, encryption.
 package stack
 
+import "slices"
+
 // Environment variables the functions read at cold start. The CDK app sets
 // them from the resources it creates; the local host sets the same values
 // for its in-process handlers.
@@ -21,6 +23,10 @@ const (
 	// without verified sign-in claims to be from. Only the local host sets
 	// it; no deployed function lists it.
 	EnvDevIdentity = "FIREBREAK_DEV_IDENTITY"
+	// EnvApprovalBaseURL overrides firebreak.yaml's approvals.base_url,
+	// the address approval links start with. Only the local host sets it,
+	// to the address it listens on.
+	EnvApprovalBaseURL = "FIREBREAK_APPROVAL_BASE_URL"
 
 	// A function that lists one of these in its Env is also granted what
 	// the variable points at: publishing to the approvals topic, reading
@@ -76,6 +82,9 @@ type Function struct {
 	// SendsTaskResults is true for a function that answers the state
 	// machine's waits for a person (SendTaskSuccess, SendTaskFailure).
 	SendsTaskResults bool
+	// StopsExecutions is true for a function that stops investigations'
+	// executions (StopExecution): terminating an investigation.
+	StopsExecutions bool
 	// ReadsSourceSecrets is true for a function that reads the ingest
 	// sources' signing secrets.
 	ReadsSourceSecrets bool
@@ -177,6 +186,24 @@ func capped(f Function, n int) Function {
 	return f
 }
 
+// remediateStep runs approved actions through their providers. It is
+// capped so that a wide investigation cannot flood the APIs of the tenant
+// and the member accounts.
+var remediateStep = capped(withEnv(step("remediate",
+	"Runs approved remediation actions through their provider"),
+	EnvRemediationRoleName, EnvIsolationGroupID, EnvQuarantineBucket), 5)
+
+// union returns the names of a followed by those of b it lacks.
+func union(a, b []string) []string {
+	out := append([]string{}, a...)
+	for _, n := range b {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // Firebreak is the stack that `cdk deploy` ships and `firebreak serve` runs.
 var Firebreak = Stack{
 	Name: "Firebreak",
@@ -210,9 +237,20 @@ var Firebreak = Stack{
 			MemoryMB:    512,
 			TimeoutSec:  10,
 			Table:       ReadWrite,
-			Env:         []string{EnvTableName, EnvStateMachineARN, EnvLogLevel},
+			Env: []string{EnvTableName, EnvStateMachineARN, EnvLogLevel,
+				EnvLinkSigningSecretARN},
 			// it chooses the playbook by policy, as ingest does
 			StartsExecutions: true,
+		},
+		{
+			Name:        "center",
+			Description: "Action center pages: investigations, audit log, terminating",
+			MemoryMB:    256,
+			TimeoutSec:  15,
+			Table:       ReadWrite,
+			Env: []string{EnvTableName, EnvStateMachineARN, EnvLogLevel,
+				EnvLinkSigningSecretARN},
+			StopsExecutions: true,
 		},
 		{
 			Name:        "api",
@@ -220,7 +258,9 @@ var Firebreak = Stack{
 			MemoryMB:    256,
 			TimeoutSec:  10,
 			Table:       ReadWrite,
-			Env:         []string{EnvTableName, EnvLogLevel},
+			// undoing an action runs the provider that did it, so the api
+			// reads what the remediate step reads
+			Env: union([]string{EnvTableName, EnvLogLevel}, remediateStep.Env),
 			// answering a wait for a scope decision
 			SendsTaskResults: true,
 		},
@@ -233,9 +273,24 @@ var Firebreak = Stack{
 		step("expandscope", "Widens an investigation to what its last round found"),
 		step("requestscopeapproval", "Keeps a wide expansion waiting for an analyst"),
 		step("decide", "Proposes remediation and decides what runs without approval"),
-		// capped so that a wide investigation cannot flood the APIs of the
-		// tenant and the member accounts
-		capped(step("remediate", "Runs approved remediation actions through their provider"), 5),
+		// the wait for a person's decision on one action, and its expiry
+		// it answers no wait itself: a grant on the state machine that
+		// invokes it would be a dependency cycle
+		withEnv(step("requestapproval",
+			"Keeps an action waiting for approval and notifies its approvers"),
+			EnvLinkSigningSecretARN, EnvApprovalsTopicARN),
+		step("expireapproval", "Expires an action nobody approved in time"),
+		{
+			Name:        "approvals",
+			Description: "Approval links, the pending-actions queue and its decisions",
+			MemoryMB:    256,
+			TimeoutSec:  15,
+			Table:       ReadWrite,
+			Env:         []string{EnvTableName, EnvLogLevel, EnvLinkSigningSecretARN},
+			// answering the wait for an action's decision
+			SendsTaskResults: true,
+		},
+		remediateStep,
 		starting(step("finalize",
 			"Sets an investigation's final status and hands late alerts to a new one")),
 	},
@@ -245,6 +300,28 @@ var Firebreak = Stack{
 		{Method: "POST", Path: "/api/investigations", Function: "start"},
 		{Method: "GET", Path: "/api/investigations/{id}", Function: "api"},
 		{Method: "POST", Path: "/api/investigations/{id}/scope", Function: "api"},
+		{Method: "POST", Path: "/api/investigations/{id}/actions/{action}/undo",
+			Function: "api"},
+		// the messages the local host kept in place of sending; none deployed
+		{Method: "GET", Path: "/outbox", Function: "api"},
+		{Method: "GET", Path: "/api/outbox", Function: "api"},
+		// the action center's pages; the manual start form posts to start
+		{Method: "GET", Path: "/", Function: "center"},
+		{Method: "GET", Path: "/investigations/{id}", Function: "center"},
+		{Method: "POST", Path: "/investigations", Function: "start"},
+		{Method: "POST", Path: "/investigations/{id}/terminate", Function: "center"},
+		{Method: "GET", Path: "/audit", Function: "center"},
+		{Method: "GET", Path: "/audit.csv", Function: "center"},
+		{Method: "GET", Path: "/api/investigations", Function: "center"},
+		{Method: "GET", Path: "/api/audit", Function: "center"},
+		{Method: "POST", Path: "/api/investigations/{id}/terminate", Function: "center"},
+		// approval links open a confirmation page; only its POST decides
+		{Method: "GET", Path: "/approvals/{id}", Function: "approvals"},
+		{Method: "POST", Path: "/approvals/{id}", Function: "approvals"},
+		{Method: "GET", Path: "/actions", Function: "approvals"},
+		{Method: "POST", Path: "/actions/decisions", Function: "approvals"},
+		{Method: "GET", Path: "/api/actions", Function: "approvals"},
+		{Method: "POST", Path: "/api/actions/decisions", Function: "approvals"},
 	},
 	EventRules: []EventRule{
 		{Name: "guardduty-findings", Sources: []string{"aws.guardduty"},
@@ -265,6 +342,8 @@ var Firebreak = Stack{
 			"ExpandScopeFunctionArn":          "expandscope",
 			"RequestScopeApprovalFunctionArn": "requestscopeapproval",
 			"DecideFunctionArn":               "decide",
+			"RequestApprovalFunctionArn":      "requestapproval",
+			"ExpireApprovalFunctionArn":       "expireapproval",
 			"RemediateFunctionArn":            "remediate",
 			"FinalizeFunctionArn":             "finalize",
 		},

@@ -173,7 +173,7 @@ func (s *Store) open(ctx context.Context, in Intake) (Outcome, bool, error) {
 	if err != nil {
 		return Outcome{}, false, err
 	}
-	meta, err := s.investigationPut(inv)
+	meta, err := s.investigationPut(inv, in.Alert)
 	if err != nil {
 		return Outcome{}, false, err
 	}
@@ -216,7 +216,7 @@ func (s *Store) open(ctx context.Context, in Intake) (Outcome, bool, error) {
 func (s *Store) join(ctx context.Context, in Intake, invID string) (Outcome, bool, error) {
 	// the dedupe and alert items, a count on the investigation, an event
 	now := s.now().UTC()
-	count, err := s.countAlertUpdate(invID, now)
+	count, err := s.countAlertUpdate(invID, now, in.Alert)
 	if err != nil {
 		return Outcome{}, false, err
 	}
@@ -302,12 +302,18 @@ func (s *Store) investigatedAlertPuts(a alert.Alert, pk, invID string) (
 	return append(append(items, ref), seen...), nil
 }
 
-// investigationPut writes a new investigation's META item.
-func (s *Store) investigationPut(inv investigation.Investigation) (types.TransactWriteItem, error) {
+// investigationPut writes a new investigation's META item, with the
+// formats and sources of its alerts.
+func (s *Store) investigationPut(inv investigation.Investigation, alerts ...alert.Alert) (
+	types.TransactWriteItem, error) {
 	it := investigationItem{
 		itemKeys:      itemKeys{invPK(inv.ID), skMeta, kindInvestigation},
 		Investigation: inv,
 		Version:       1,
+	}
+	for _, a := range alerts {
+		it.Formats = addOnce(it.Formats, a.Format)
+		it.Sources = addOnce(it.Sources, a.Source)
 	}
 	it.GSI1PK, it.GSI1SK = statusKeys(inv)
 	m, err := marshal(it)
@@ -341,12 +347,16 @@ func (s *Store) claimPut(ref, invID string, expires time.Time) (types.TransactWr
 		ExpressionAttributeValues: expr.Values()}}, nil
 }
 
-// countAlertUpdate counts one more alert on invID, conditional on the
-// investigation being open and its execution not ended.
-func (s *Store) countAlertUpdate(invID string, now time.Time) (types.TransactWriteItem, error) {
+// countAlertUpdate counts one more alert, a, on invID, with its format
+// and source, conditional on the investigation being open and its
+// execution not ended.
+func (s *Store) countAlertUpdate(invID string, now time.Time, a alert.Alert) (
+	types.TransactWriteItem, error) {
 	update := expression.Add(expression.Name("alert_count"), expression.Value(1)).
 		Set(expression.Name("updated_at"), expression.Value(now)).
 		Add(expression.Name("version"), expression.Value(1))
+	update = addToSet(update, "formats", a.Format)
+	update = addToSet(update, "sources", a.Source)
 	expr, err := expression.NewBuilder().
 		WithUpdate(update).WithCondition(joinableCondition()).Build()
 	if err != nil {

@@ -29,6 +29,11 @@ type investigationItem struct {
 	GSI1PK  string `json:"gsi1pk"`
 	GSI1SK  string `json:"gsi1sk"`
 	Version int    `json:"version"`
+	// Formats and Sources are the formats and ingest sources of the
+	// investigation's alerts, as string sets the action center filters
+	// on.
+	Formats []string `json:"formats,omitempty,stringset"`
+	Sources []string `json:"sources,omitempty,stringset"`
 }
 
 type alertItem struct {

@@ -156,7 +156,7 @@ func (s *Store) manualItems(m ManualStart, inv *investigation.Investigation, now
 			return nil, err
 		}
 	}
-	meta, err := s.investigationPut(*inv)
+	meta, err := s.investigationPut(*inv, m.Alerts...)
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,8 @@ type Store struct {
 	db    DB
 	table string
 	now   func() time.Time
+	// examineBound is maxExaminedPerStatus but in tests.
+	examineBound int
 }
 
 // Option configures a Store.
@@ -51,7 +53,7 @@ func WithClock(now func() time.Time) Option {
 
 // New returns a Store over the table named table.
 func New(db DB, table string, opts ...Option) *Store {
-	s := &Store{db: db, table: table, now: time.Now}
+	s := &Store{db: db, table: table, now: time.Now, examineBound: maxExaminedPerStatus}
 	for _, o := range opts {
 		o(s)
 	}

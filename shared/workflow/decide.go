@@ -12,10 +12,19 @@ import (
 )
 
 // DecideOutput counts the proposed actions that may run now and those
-// that wait for a person.
+// that wait for a person, and lists both for the state machine's Map over
+// them: ids only, to keep the execution's state small.
 type DecideOutput struct {
-	Approved        int `json:"approved"`
-	PendingApproval int `json:"pending_approval"`
+	Approved        int           `json:"approved"`
+	PendingApproval int           `json:"pending_approval"`
+	Items           []DecidedItem `json:"items"`
+}
+
+// DecidedItem is one action the state machine carries on with: it runs
+// now, or waits for a person's decision first.
+type DecidedItem struct {
+	ID    string `json:"id"`
+	Waits bool   `json:"waits"`
 }
 
 // proposal is an action Decide wants, before it is stored.
@@ -65,14 +74,29 @@ func (s *Steps) Decide(ctx context.Context, in Input) (out DecideOutput, err err
 
 	// store each and decide whether it waits
 	for _, p := range proposals {
-		status, err := s.decideOne(ctx, inv, p, over)
+		id, status, err := s.decideOne(ctx, inv, p, over)
 		if err != nil {
 			return DecideOutput{}, classify(err)
 		}
-		out.Approved += btoi(status == investigation.ActionApproved)
-		out.PendingApproval += btoi(status == investigation.ActionPendingApproval)
+		out.add(id, status)
+	}
+	if out.Items == nil {
+		out.Items = []DecidedItem{} // the Map needs an array, even an empty one
 	}
 	return out, nil
+}
+
+// add counts action id in status st and lists it when it is yet to run: an
+// approved one, one left running by an earlier attempt, one waiting.
+func (out *DecideOutput) add(id string, st investigation.ActionStatus) {
+	out.Approved += btoi(st == investigation.ActionApproved)
+	out.PendingApproval += btoi(st == investigation.ActionPendingApproval)
+	switch st {
+	case investigation.ActionApproved, investigation.ActionRunning:
+		out.Items = append(out.Items, DecidedItem{ID: id})
+	case investigation.ActionPendingApproval:
+		out.Items = append(out.Items, DecidedItem{ID: id, Waits: true})
+	}
 }
 
 // propose returns the actions the remedies of each entity's playbook call
@@ -143,9 +167,9 @@ func scoped(r playbook.Remedy, e investigation.Entity,
 }
 
 // decideOne stores p as an action and approves it or makes it wait. It
-// returns the action's status after the decision.
+// returns the action's id and its status after the decision.
 func (s *Steps) decideOne(ctx context.Context, inv investigation.Investigation, p proposal,
-	over bool) (investigation.ActionStatus, error) {
+	over bool) (string, investigation.ActionStatus, error) {
 	act, err := s.Store.ProposeAction(ctx, inv.ID, investigation.Action{
 		ID:     store.ActionID(inv.ID, p.typ, p.target.Ref(), p.scope),
 		Type:   p.typ,
@@ -155,18 +179,18 @@ func (s *Steps) decideOne(ctx context.Context, inv investigation.Investigation, 
 		Reason: p.reason,
 	})
 	if err != nil || act.Status != investigation.ActionProposed {
-		return act.Status, err // decided by an earlier run
+		return act.ID, act.Status, err // decided by an earlier run
 	}
 	next, why := gate(gateInput{level: inv.Automation, critical: p.critical,
 		action: p.typ, verdict: p.target.Verdict, overLimit: over,
 		emailAuto: s.Settings.EmailActions == settings.EmailAuto})
 	if err := s.Store.TransitionAction(ctx, inv.ID, act.ID, next,
 		store.ActionChange{}); err != nil {
-		return "", err
+		return "", "", err
 	}
 	err = s.record(ctx, inv.ID, "action_"+string(next), "decide", "%s %s%s: %s",
 		p.typ, p.target.Ref(), onScope(p.scope), why)
-	return next, err
+	return act.ID, next, err
 }
 
 func onScope(scope string) string {

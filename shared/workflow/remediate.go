@@ -3,17 +3,24 @@ package workflow
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
 
+	"github.com/firebreak/firebreak/shared/alert"
 	"github.com/firebreak/firebreak/shared/investigation"
+	"github.com/firebreak/firebreak/shared/remediation"
 	"github.com/firebreak/firebreak/shared/store"
 )
 
-// Remediator carries out one remediation action and returns what it did,
-// in words for the timeline. Running an action that already took effect
-// must change nothing. An error that retrying may cure is reported as a
-// transient one (see store.Transient); any other fails the action.
+// Remediator says which provider runs an action: remediation.Registry,
+// built from firebreak.yaml's remediation section.
 type Remediator interface {
-	Remediate(ctx context.Context, a investigation.Action) (string, error)
+	// For returns the provider that runs req, or an error when none
+	// does, which fails the action.
+	For(req remediation.Request) (remediation.Provider, error)
+	// Named returns the provider called name, as an action's run
+	// recorded it.
+	Named(name string) (remediation.Provider, bool)
 }
 
 // RemediateOutput counts the actions that succeeded and failed.
@@ -32,10 +39,19 @@ type RemediateInput struct {
 
 // Remediate runs the approved actions of the investigation (only
 // in.ActionID's, when it is set), and any left running by an earlier
-// attempt that died, through the remediator. Each action is marked running
-// before its provider is called and succeeded or failed after, with the
-// provider's answer in the timeline. An action in any other status is
-// left alone, so a retried or repeated call runs nothing twice.
+// attempt that died, each through the provider the Remediator routes it
+// to. An action in any other status is left alone.
+//
+// Each action's run record (store.Run, keyed by the action id) is written
+// before its provider is called and completed after. A retried or
+// re-invoked step that finds the run done records its outcome and calls
+// nothing; one that finds it begun but not done (the Lambda died between
+// the provider's answer and the record) calls the provider again, whose
+// Do answers "already" for an action that took effect.
+//
+// A provider's transient failure is returned as a *RetryableError, so the
+// state machine retries the step with backoff; a permanent one fails the
+// action with the provider's reason.
 func (s *Steps) Remediate(ctx context.Context, in RemediateInput) (out RemediateOutput,
 	err error) {
 	start := s.Now()
@@ -47,10 +63,17 @@ func (s *Steps) Remediate(ctx context.Context, in RemediateInput) (out Remediate
 		return RemediateOutput{}, err
 	}
 
+	// read the actions and the entities they name
 	acts, err := s.Store.Actions(ctx, in.InvestigationID)
 	if err != nil {
 		return RemediateOutput{}, classify(err)
 	}
+	known, err := knownEntities(ctx, s.Store, in.InvestigationID)
+	if err != nil {
+		return RemediateOutput{}, classify(err)
+	}
+
+	// run each approved action
 	for _, a := range acts {
 		if in.ActionID != "" && a.ID != in.ActionID {
 			continue
@@ -58,7 +81,7 @@ func (s *Steps) Remediate(ctx context.Context, in RemediateInput) (out Remediate
 		if a.Status != investigation.ActionApproved && a.Status != investigation.ActionRunning {
 			continue
 		}
-		ok, err := s.runAction(ctx, in.InvestigationID, a)
+		ok, err := s.runAction(ctx, in.InvestigationID, a, known)
 		if err != nil {
 			return out, classify(err)
 		}
@@ -68,33 +91,145 @@ func (s *Steps) Remediate(ctx context.Context, in RemediateInput) (out Remediate
 	return out, nil
 }
 
+// knownEntities returns the investigation's entities by ref.
+func knownEntities(ctx context.Context, st *store.Store, invID string) (
+	map[string]alert.Entity, error) {
+	ents, err := st.Entities(ctx, invID)
+	if err != nil {
+		return nil, err
+	}
+	known := make(map[string]alert.Entity, len(ents))
+	for _, e := range ents {
+		known[e.Ref()] = e.Entity
+	}
+	return known, nil
+}
+
 // runAction runs one action; ok reports whether it took effect. A
-// transient failure is returned as an error so the step is retried.
-func (s *Steps) runAction(ctx context.Context, invID string, a investigation.Action) (
-	ok bool, err error) {
+// transient failure is returned as a *RetryableError.
+func (s *Steps) runAction(ctx context.Context, invID string, a investigation.Action,
+	known map[string]alert.Entity) (ok bool, err error) {
 	// mark it running, unless an earlier attempt did
-	if a.Status == investigation.ActionApproved {
-		err := s.Store.TransitionAction(ctx, invID, a.ID, investigation.ActionRunning,
-			store.ActionChange{})
-		var terr *investigation.TransitionError
-		if err != nil && !(errors.As(err, &terr) && terr.From == string(investigation.ActionRunning)) {
+	if err := s.markRunning(ctx, invID, a); err != nil {
+		return false, err
+	}
+
+	// route it to its provider; an action no provider can take fails
+	req, err := remediation.RequestFor(a, known)
+	var p remediation.Provider
+	if err == nil {
+		p, err = s.Remediator.For(req)
+	}
+	if err != nil {
+		return false, s.recordRun(ctx, invID, a, store.Run{Done: true,
+			Outcome: investigation.ActionFailed, Summary: err.Error(), Attempts: 1})
+	}
+
+	// record the attempt, then act unless an earlier attempt finished
+	run, err := s.Store.StartRun(ctx, invID, a.ID, p.Name(), describe(req))
+	if err != nil {
+		return false, err
+	}
+	if !run.Done {
+		if run, err = s.callProvider(ctx, invID, req, p, run); err != nil {
 			return false, err
 		}
 	}
+	return run.Outcome == investigation.ActionSucceeded, s.recordRun(ctx, invID, a, run)
+}
 
-	// act, then record the answer
-	result, err := s.Remediator.Remediate(ctx, a)
-	if err != nil && store.Transient(err) {
-		return false, err
+// markRunning moves an approved action to running; one already running
+// was left so by an attempt that died.
+func (s *Steps) markRunning(ctx context.Context, invID string, a investigation.Action) error {
+	if a.Status != investigation.ActionApproved {
+		return nil
 	}
-	status, msg := investigation.ActionSucceeded, result
+	err := s.Store.TransitionAction(ctx, invID, a.ID, investigation.ActionRunning,
+		store.ActionChange{})
+	var terr *investigation.TransitionError
+	if errors.As(err, &terr) && terr.From == string(investigation.ActionRunning) {
+		return nil
+	}
+	return err
+}
+
+// callProvider carries out req through p (the provider an earlier attempt
+// chose, if it differs) and records the answer on the run. A transient
+// failure leaves the run begun and is returned as a *RetryableError.
+func (s *Steps) callProvider(ctx context.Context, invID string, req remediation.Request,
+	p remediation.Provider, run store.Run) (store.Run, error) {
+	if run.Provider != p.Name() {
+		earlier, ok := s.Remediator.Named(run.Provider)
+		if !ok {
+			return store.Run{}, fmt.Errorf("action %s began through provider %q, which is "+
+				"no longer configured", req.ActionID, run.Provider)
+		}
+		p = earlier
+	}
+	start := s.Now()
+	res, err := p.Do(ctx, req)
+	if err != nil && !remediation.Permanent(err) {
+		return store.Run{}, &RetryableError{Err: fmt.Errorf("%s %s through %s: %w",
+			req.Type, req.Target.Ref(), p.Name(), err)}
+	}
+	done := store.Run{Outcome: investigation.ActionSucceeded, Summary: res.Summary,
+		Detail: res.Detail, Duration: s.Now().Sub(start)}
 	if err != nil {
-		status, msg = investigation.ActionFailed, err.Error()
+		done.Outcome, done.Summary, done.Detail = investigation.ActionFailed, err.Error(), nil
 	}
-	if err := s.Store.TransitionAction(ctx, invID, a.ID, status,
-		store.ActionChange{Result: msg}); err != nil {
-		return false, err
+	return s.Store.FinishRun(ctx, invID, req.ActionID, done)
+}
+
+// recordRun moves the action to the run's outcome with the provider's
+// answer, and writes the timeline event once. An earlier attempt that
+// recorded the outcome already is no error.
+func (s *Steps) recordRun(ctx context.Context, invID string, a investigation.Action,
+	run store.Run) error {
+	err := s.Store.TransitionAction(ctx, invID, a.ID, run.Outcome,
+		store.ActionChange{Result: run.Summary})
+	var terr *investigation.TransitionError
+	if err != nil && !(errors.As(err, &terr) && terr.From == string(run.Outcome)) {
+		return err
 	}
-	return status == investigation.ActionSucceeded, s.record(ctx, invID, "action_"+string(status),
-		"remediate", "%s %s%s: %s", a.Type, a.Target, onScope(a.Scope), msg)
+	return s.recordOnce(ctx, invID, "remediate:"+a.ID, "action_"+string(run.Outcome),
+		"remediate", "%s %s%s %s%s (approved by %s, %s): %s", a.Type, a.Target,
+		onScope(a.Scope), run.Outcome, through(run), approver(a), timing(run), run.Summary)
+}
+
+// describe says in words what is asked of a provider, for the run record.
+func describe(r remediation.Request) string {
+	s := fmt.Sprintf("%s %s", r.Type, r.Target.Ref())
+	if r.Scope.Key != "" {
+		s += " on " + r.Scope.Ref()
+	}
+	if r.Account != "" {
+		s += " in account " + r.Account
+	}
+	return s
+}
+
+// through names the run's provider, when one was chosen.
+func through(run store.Run) string {
+	if run.Provider == "" {
+		return ""
+	}
+	return " through " + run.Provider
+}
+
+// approver names who allowed the action.
+func approver(a investigation.Action) string {
+	if a.ApprovedBy == "" {
+		return "automation"
+	}
+	return a.ApprovedBy
+}
+
+// timing says how long the provider took and, after a retry, how many
+// attempts it took.
+func timing(run store.Run) string {
+	s := "took " + run.Duration.Round(time.Millisecond).String()
+	if run.Attempts > 1 {
+		s += fmt.Sprintf(", %d attempts", run.Attempts)
+	}
+	return s
 }

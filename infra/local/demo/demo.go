@@ -106,6 +106,9 @@ type Outcome struct {
 	Pushes         []Push                      `json:"pushes"`
 	Investigations []gateway.InvestigationView `json:"investigations"`
 	Executions     map[string]string           `json:"executions"`
+	// Approvals are the actions that waited for a person, with their
+	// links, which the demo approved through them.
+	Approvals []Approval `json:"approvals"`
 }
 
 // OK reports whether every alert of the scene was taken and every
@@ -207,7 +210,8 @@ func (t Target) play(ctx context.Context, states *sfn.Client, sc Scene) (Outcome
 
 	// post the alerts
 	out := Outcome{Scene: sc, Pushes: []Push{},
-		Investigations: []gateway.InvestigationView{}, Executions: map[string]string{}}
+		Investigations: []gateway.InvestigationView{}, Executions: map[string]string{},
+		Approvals: []Approval{}}
 	ids := []string{}
 	for _, f := range sc.Files {
 		p, err := t.push(ctx, f)
@@ -221,7 +225,7 @@ func (t Target) play(ctx context.Context, states *sfn.Client, sc Scene) (Outcome
 	// wait for each investigation, then for those started meanwhile
 	for pending := ids; len(pending) > 0; {
 		for _, id := range pending {
-			if out.Executions[id], err = t.wait(ctx, states, id); err != nil {
+			if out.Executions[id], err = t.settle(ctx, states, id, &out); err != nil {
 				return Outcome{}, err
 			}
 		}
@@ -314,27 +318,6 @@ func (t Target) push(ctx context.Context, file string) (Push, error) {
 	}
 	return Push{File: file, Status: resp.StatusCode, Results: reply.Results,
 		Error: reply.Error}, nil
-}
-
-// wait polls investigation id's execution until it stops running.
-func (t Target) wait(ctx context.Context, states *sfn.Client, id string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, executionTimeout)
-	defer cancel()
-	for {
-		out, err := states.DescribeExecution(ctx, &sfn.DescribeExecutionInput{
-			ExecutionArn: aws.String(t.ExecutionARN(id))})
-		if err != nil {
-			return "", fmt.Errorf("describe execution of %s: %w", id, err)
-		}
-		if out.Status != sfntypes.ExecutionStatusRunning {
-			return string(out.Status), nil
-		}
-		select {
-		case <-ctx.Done():
-			return "", fmt.Errorf("investigation %s still running after %s", id, executionTimeout)
-		case <-time.After(t.PollInterval):
-		}
-	}
 }
 
 // investigation reads one investigation through GET /api/investigations/{id}.

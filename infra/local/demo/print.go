@@ -61,6 +61,7 @@ func Print(w io.Writer, rep Report) {
 	for i, o := range rep.Scenes {
 		heading(w, fmt.Sprintf("Scene %d of %d: %s", i+1, len(rep.Scenes), o.Title))
 		printPushes(w, o.Pushes)
+		printApprovals(w, o.Approvals)
 		for _, v := range o.Investigations {
 			fmt.Fprintf(w, "execution of %s: %s\n", clean(v.ID), clean(o.Executions[v.ID]))
 		}
@@ -74,8 +75,19 @@ func Print(w io.Writer, rep Report) {
 	heading(w, fmt.Sprintf("%s: %d files into one environment", rep.Alerts.Title,
 		len(rep.Alerts.Files)))
 	printPushes(w, rep.Alerts.Pushes)
+	printApprovals(w, rep.Alerts.Approvals)
 	fmt.Fprintln(w)
 	printSummary(w, rep.Alerts)
+}
+
+// printApprovals writes the links of the actions that waited for a
+// person, and what the analyst's GET then POST of the approve link did.
+func printApprovals(w io.Writer, approvals []Approval) {
+	for _, a := range approvals {
+		fmt.Fprintf(w, "approval of %s %s (%s):\n  approve: %s\n  reject:  %s\n  %s\n",
+			clean(string(a.Type)), clean(a.Target), clean(a.ActionID), clean(a.ApproveURL),
+			clean(a.RejectURL), clean(a.Decided))
+	}
 }
 
 // heading writes title, cleaned, with a rule under it.

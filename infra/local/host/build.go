@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -26,6 +28,14 @@ import (
 // serves the ingest sources from.
 const sourceSecretsARN = "arn:aws:secretsmanager:" + Region + ":" + AccountID +
 	":secret:firebreak-sources"
+
+// linkSigningSecretARN names the link-signing secret on the local
+// Secrets Manager endpoint; its value, localLinkSecret, is drawn anew by
+// each process.
+const linkSigningSecretARN = "arn:aws:secretsmanager:" + Region + ":" + AccountID +
+	":secret:firebreak-link-signing"
+
+var localLinkSecret = rand.Text()
 
 // builder builds one function's handler the way its main does, with the
 // host's logger in place of Lambda's stdout logger.
@@ -63,8 +73,20 @@ var builders = map[string]builder{
 		if err != nil {
 			return nil, err
 		}
+		secret, err := coldstart.LinkSigningSecret(ctx, env)
+		if err != nil {
+			return nil, err
+		}
 		svc.Log = log
-		return manual.Start(svc, env(stack.EnvDevIdentity)), nil
+		return manual.Handler(svc, env(stack.EnvDevIdentity), secret), nil
+	},
+	"center": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+		c, err := coldstart.Center(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		c.Log = log
+		return c.Handler(), nil
 	},
 	"triage":               step(func(s *workflow.Steps) any { return s.Triage }),
 	"gatherthreatinfo":     step(func(s *workflow.Steps) any { return s.GatherThreatInfo }),
@@ -76,6 +98,52 @@ var builders = map[string]builder{
 	"decide":               step(func(s *workflow.Steps) any { return s.Decide }),
 	"remediate":            step(func(s *workflow.Steps) any { return s.Remediate }),
 	"finalize":             step(func(s *workflow.Steps) any { return s.Finalize }),
+	"requestapproval":      approvalStep((*workflow.ApprovalSteps).RequestApproval),
+	"expireapproval":       approvalStep((*workflow.ApprovalSteps).ExpireApproval),
+	"approvals": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+		e, err := coldstart.ApprovalEndpoint(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		e.Log, e.Approvals.Log = log, log
+		return e.Handler(), nil
+	},
+}
+
+// approvalStep builds an approval step's handler, with the notifiers of
+// firebreak.yaml: locally the SNS client's Publish reaches the host, which
+// keeps the message in the outbox. The steps are built at the handler's
+// first call: the state machine's functions are built before the host
+// serves the Secrets Manager endpoint the link-signing secret comes from.
+func approvalStep[I, O any](method func(*workflow.ApprovalSteps, context.Context, I) (O,
+	error)) builder {
+	return func(_ context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+		steps := sync.OnceValues(func() (*workflow.ApprovalSteps, error) {
+			ctx := context.Background()
+			cfg, err := coldstart.AWSConfig(ctx)
+			if err != nil {
+				return nil, err
+			}
+			notifiers, err := coldstart.Notifiers(ctx, env, cfg)
+			if err != nil {
+				return nil, err
+			}
+			s, err := coldstart.ApprovalSteps(ctx, env, notifiers)
+			if err != nil {
+				return nil, err
+			}
+			s.Log, s.Approvals.Log = log, log
+			return s, nil
+		})
+		return func(ctx context.Context, in I) (O, error) {
+			s, err := steps()
+			if err != nil {
+				var zero O
+				return zero, err
+			}
+			return method(s, ctx, in)
+		}, nil
+	}
 }
 
 // step builds an investigation step's handler.
@@ -98,12 +166,15 @@ func (h *Host) environment() coldstart.Getenv {
 	}
 	keySources, _ := json.Marshal(keys)
 	env := map[string]string{
-		stack.EnvTableName:        tableName,
-		stack.EnvSourceSecretsARN: sourceSecretsARN,
-		stack.EnvStateMachineARN:  h.StateMachineARN,
-		stack.EnvAPIKeySources:    string(keySources),
-		stack.EnvLogLevel:         "INFO",
-		stack.EnvDevIdentity:      DevAnalyst,
+		stack.EnvTableName:            tableName,
+		stack.EnvSourceSecretsARN:     sourceSecretsARN,
+		stack.EnvStateMachineARN:      h.StateMachineARN,
+		stack.EnvAPIKeySources:        string(keySources),
+		stack.EnvLogLevel:             "INFO",
+		stack.EnvDevIdentity:          DevAnalyst,
+		stack.EnvLinkSigningSecretARN: linkSigningSecretARN,
+		stack.EnvApprovalBaseURL:      h.URL,
+		stack.EnvApprovalsTopicARN:    approvalsTopicARN,
 	}
 	return func(k string) string { return env[k] }
 }
@@ -161,7 +232,11 @@ func (h *Host) buildRoutes(ctx context.Context, mux *http.ServeMux) error {
 		if err != nil {
 			return err
 		}
-		mux.Handle(r.Method+" "+r.Path, h.proxy(r, fn))
+		pattern := r.Path
+		if pattern == "/" {
+			pattern = "/{$}" // the root only, as API Gateway's root resource
+		}
+		mux.Handle(r.Method+" "+pattern, h.proxy(r, fn))
 	}
 	mux.Handle("/", http.HandlerFunc(missingRoute))
 	h.bus.log = h.log.Warn
@@ -226,6 +301,8 @@ func (h *Host) byTarget(routes http.Handler) http.Handler {
 			h.serveSecret(w, r)
 		case target == "AWSEvents.PutEvents":
 			h.bus.ServeHTTP(w, r)
+		case isSNS(r):
+			h.serveSNS(w, r)
 		default:
 			routes.ServeHTTP(w, r)
 		}
@@ -233,11 +310,17 @@ func (h *Host) byTarget(routes http.Handler) http.Handler {
 }
 
 // serveSecret answers Secrets Manager's GetSecretValue for the sources
-// secret, the one secret the local stack has.
+// secret and the link-signing secret.
 func (h *Host) serveSecret(w http.ResponseWriter, r *http.Request) {
 	var in struct{ SecretId string }
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.SecretId != sourceSecretsARN {
+	err := json.NewDecoder(r.Body).Decode(&in)
+	if err == nil && in.SecretId == linkSigningSecretARN {
+		json.NewEncoder(w).Encode(map[string]string{"ARN": linkSigningSecretARN,
+			"Name": "firebreak-link-signing", "SecretString": localLinkSecret})
+		return
+	}
+	if err != nil || in.SecretId != sourceSecretsARN {
 		w.WriteHeader(http.StatusBadRequest)
 		json.NewEncoder(w).Encode(map[string]string{"__type": "ResourceNotFoundException",
 			"message": "Secrets Manager can't find the specified secret."})

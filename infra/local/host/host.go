@@ -195,6 +195,7 @@ func (h *Host) setEnvironment(dynamoDB string) {
 		"AWS_ENDPOINT_URL_DYNAMODB":        dynamoDB,
 		"AWS_ENDPOINT_URL_SFN":             h.URL,
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER": h.URL,
+		"AWS_ENDPOINT_URL_SNS":             h.URL,
 		"AWS_EC2_METADATA_DISABLED":        "true",
 	} {
 		os.Setenv(k, v)

@@ -123,7 +123,7 @@ func TestSameAlertTwiceGetsTheFirstIDs(t *testing.T) {
 		b.Results[0].InvestigationID != a.Results[0].InvestigationID {
 		t.Errorf("duplicate got %+v, want the first ids %+v", b.Results[0], a.Results[0])
 	}
-	waitForExecution(t, a.Results[0].InvestigationID)
+	waitForSettled(t, a.Results[0].InvestigationID)
 }
 
 // ocsfAlert returns the Prowler OCSF sample with its finding uid set to uid.
@@ -221,7 +221,9 @@ func TestEveryStackFunctionCanBeBuilt(t *testing.T) {
 	}
 }
 
-func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
+// discardLog is the test host's log: kept in hostLog, for the tests that
+// check what was logged, and shown nowhere.
+func discardLog() *slog.Logger { return slog.New(slog.NewJSONHandler(&hostLog, nil)) }
 
 func TestAPIKeyStandsInForASignatureOnTheKeyedRoute(t *testing.T) {
 	body := ocsfAlert(t, "keyed-1")
@@ -253,7 +255,7 @@ func TestAPIKeyStandsInForASignatureOnTheKeyedRoute(t *testing.T) {
 	var res ingest.Reply
 	json.Unmarshal([]byte(reply), &res)
 	if id := res.Results[0].InvestigationID; id != "" {
-		waitForExecution(t, id)
+		waitForSettled(t, id)
 	}
 }
 
@@ -304,7 +306,7 @@ func TestGuardDutyFindingOnTheEventBusIsIngested(t *testing.T) {
 	if invID == "" {
 		t.Fatalf("the high-severity finding opened no investigation")
 	}
-	if st := waitForExecution(t, invID); st != sfntypes.ExecutionStatusSucceeded {
+	if st := waitForSettled(t, invID); !st.OK() {
 		t.Errorf("its execution ended %s, want SUCCEEDED", st)
 	}
 }

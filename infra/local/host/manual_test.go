@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
-
 	"github.com/firebreak/firebreak/shared/ingest"
 	"github.com/firebreak/firebreak/shared/investigation"
 )
@@ -44,7 +42,7 @@ func TestAnalystStartsAnInvestigationOfAnEntityByHand(t *testing.T) {
 	if status != http.StatusCreated || out.InvestigationID == "" || out.Playbook != "general" {
 		t.Fatalf("start = %d %s, want 201 with the general playbook policy chose", status, body)
 	}
-	if st := waitForExecution(t, out.InvestigationID); st != sfntypes.ExecutionStatusSucceeded {
+	if st := waitForSettled(t, out.InvestigationID); !st.OK() {
 		t.Fatalf("execution ended %s, want SUCCEEDED", st)
 	}
 	v := readInvestigation(t, out.InvestigationID)
@@ -63,7 +61,7 @@ func TestAnalystStartsAStoredAlertWithTheNamedPlaybook(t *testing.T) {
 	var res ingest.Reply
 	json.Unmarshal([]byte(reply), &res)
 	first := res.Results[0]
-	waitForExecution(t, first.InvestigationID)
+	waitForSettled(t, first.InvestigationID)
 
 	status, started := startByHand(t, `{"alert_id": "`+first.AlertID+`",
 		"playbook": "compromised_user", "automation": "semi"}`)
@@ -74,7 +72,7 @@ func TestAnalystStartsAStoredAlertWithTheNamedPlaybook(t *testing.T) {
 		t.Fatalf("start = %d %s, want 201 opening a new compromised_user investigation",
 			status, started)
 	}
-	waitForExecution(t, out.InvestigationID)
+	waitForSettled(t, out.InvestigationID)
 	if v := readInvestigation(t, out.InvestigationID); len(v.Alerts) != 1 ||
 		v.Alerts[0].ID != first.AlertID {
 		t.Errorf("the new investigation holds %+v, want the stored alert", v.Alerts)
@@ -88,7 +86,7 @@ func TestBadManualStartsAreRefusedWithAReason(t *testing.T) {
 	waitForStatus(t, running, investigation.StatusPendingApproval)
 	defer func() {
 		decideScope(t, running, "reject")
-		waitForExecution(t, running)
+		waitForSettled(t, running)
 	}()
 	tests := []struct {
 		name, body string

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/firebreak/firebreak/shared/gateway"
@@ -33,7 +32,7 @@ func investigateSample(t *testing.T, sample string) gateway.InvestigationView {
 func investigateMore(t *testing.T, sample string) gateway.InvestigationView {
 	t.Helper()
 	id := postSample(t, sample)
-	if st := waitForExecution(t, id); st != sfntypes.ExecutionStatusSucceeded {
+	if st := waitForSettled(t, id); !st.OK() {
 		t.Fatalf("%s: execution ended %s, want SUCCEEDED", sample, st)
 	}
 	return readInvestigation(t, id)

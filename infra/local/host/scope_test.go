@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
-
 	"github.com/firebreak/firebreak/shared/gateway"
 	"github.com/firebreak/firebreak/shared/ingest"
 	"github.com/firebreak/firebreak/shared/investigation"
@@ -33,7 +31,7 @@ func TestSecondAlertJoinsTheRunningInvestigationAndTheHuntFindsAThirdHost(t *tes
 	if second != first {
 		t.Fatalf("the second alert went to %s, want the running investigation %s", second, first)
 	}
-	if st := waitForExecution(t, first); st != sfntypes.ExecutionStatusSucceeded {
+	if st := waitForSettled(t, first); !st.OK() {
 		t.Fatalf("execution ended %s, want SUCCEEDED", st)
 	}
 	v := readInvestigation(t, first)
@@ -138,7 +136,7 @@ func TestWideExpansionWaitsForAnAnalystAndGoesOnWhenApproved(t *testing.T) {
 		!strings.Contains(body, `"status":"approved"`) {
 		t.Fatalf("approve = %d %s, want 200, approved by the analyst", status, body)
 	}
-	if st := waitForExecution(t, id); st != sfntypes.ExecutionStatusSucceeded {
+	if st := waitForSettled(t, id); !st.OK() {
 		t.Fatalf("execution ended %s, want SUCCEEDED", st)
 	}
 	if status, body := decideScope(t, id, "reject"); status != http.StatusConflict ||
@@ -172,7 +170,7 @@ func TestRejectedExpansionLeavesTheNewHostsOutOfScope(t *testing.T) {
 		!strings.Contains(body, `"status":"rejected"`) {
 		t.Fatalf("reject = %d %s, want 200, rejected", status, body)
 	}
-	if st := waitForExecution(t, id); st != sfntypes.ExecutionStatusSucceeded {
+	if st := waitForSettled(t, id); !st.OK() {
 		t.Fatalf("execution ended %s, want SUCCEEDED", st)
 	}
 	v := readInvestigation(t, id)
@@ -193,7 +191,7 @@ func TestTooManyActionsWaitForAPerson(t *testing.T) {
 	if status, body := decideScope(t, id, "approve"); status != http.StatusOK {
 		t.Fatalf("approve = %d %s, want 200", status, body)
 	}
-	waitForExecution(t, id)
+	waitForSettled(t, id)
 	v := readInvestigation(t, id)
 	for _, a := range v.Actions {
 		if a.Status != investigation.ActionPendingApproval {
@@ -214,8 +212,8 @@ func btoi(b bool) int {
 }
 
 // TestAlertAfterTheExecutionEndedOpensANewInvestigation posts an alert on
-// a host of an investigation whose execution ended waiting for an
-// approval: no round would take it there, so it opens, and is
+// a host of an investigation whose execution ended once its approvals
+// were decided: no round would take it there, so it opens, and is
 // investigated by, an investigation of its own.
 func TestAlertAfterTheExecutionEndedOpensANewInvestigation(t *testing.T) {
 	if err := testHost.Reset(context.Background()); err != nil {
@@ -225,6 +223,7 @@ func TestAlertAfterTheExecutionEndedOpensANewInvestigation(t *testing.T) {
 	if first.Status != investigation.StatusPendingApproval {
 		t.Fatalf("the first investigation is %s, want pending_approval", first.Status)
 	}
+	rejectTheRest(t, first.ID) // its execution ends once its approvals are decided
 	body := []byte(`{"schema": "firebreak.alert/v1", "source_alert_id": "edr-3",
 		"title": "Dropper detected", "time": "2025-03-14T09:00:00Z", "severity": "high",
 		"threat_names": ["Test.Dropper"], "entities": [
@@ -235,7 +234,7 @@ func TestAlertAfterTheExecutionEndedOpensANewInvestigation(t *testing.T) {
 	if second == first.ID {
 		t.Fatalf("the alert joined %s, whose execution had ended", first.ID)
 	}
-	if st := waitForExecution(t, second); st != sfntypes.ExecutionStatusSucceeded {
+	if st := waitForSettled(t, second); !st.OK() {
 		t.Fatalf("execution ended %s, want SUCCEEDED", st)
 	}
 	v := readInvestigation(t, second)
@@ -262,6 +261,7 @@ func TestUpdatedFindingNamingMoreOpensANewInvestigation(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := investigateMore(t, malwareFinding)
+	rejectTheRest(t, first.ID)
 
 	// the same finding, later, with a trojan beside the EICAR file
 	raw, err := os.ReadFile("../../../events/alerts/" + malwareFinding)
@@ -288,8 +288,7 @@ func TestUpdatedFindingNamingMoreOpensANewInvestigation(t *testing.T) {
 		t.Fatalf("POST = %d %s, want the finding updated into a new investigation",
 			status, reply)
 	}
-	if st := waitForExecution(t, res.Results[0].InvestigationID); st !=
-		sfntypes.ExecutionStatusSucceeded {
+	if st := waitForSettled(t, res.Results[0].InvestigationID); !st.OK() {
 		t.Fatalf("execution ended %s, want SUCCEEDED", st)
 	}
 	v := readInvestigation(t, res.Results[0].InvestigationID)

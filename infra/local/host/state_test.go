@@ -34,7 +34,7 @@ func TestInvestigationStatePassesIDsNotAlerts(t *testing.T) {
 		"entities": [{"type": "host", "value": "i-0a1b2c3d4e5f60718"},
 			{"type": "file", "value": "` + eicar[len("file:"):] + `"}]}`)
 	id := postBody(t, body)
-	waitForExecution(t, id)
+	waitForSettled(t, id)
 
 	largest := 0
 	for _, ev := range history(t, id) {

@@ -50,9 +50,11 @@ var (
 	roundStates = []string{"GatherThreatInfo", "DetermineOrigin", "IdentifyAffected",
 		"HuntOtherInstances", "ExpandScope", "WidenAgain"}
 	// decided are the states after the last round when nothing is approved.
-	decided = []string{"Decide", "AnythingToRemediate", "Finalize"}
-	// remediated are the states after the last round when actions are approved.
-	remediated = []string{"Decide", "AnythingToRemediate", "Remediate", "Finalize"}
+	decided = []string{"Decide", "Remediation", "Finalize"}
+	// remediated are the states after the last round when one action is
+	// approved: the Map's one iteration remediates it.
+	remediated = []string{"Decide", "Remediation", "WaitsForApproval", "Remediate",
+		"ActionDone", "Finalize"}
 )
 
 // roundSteps are the functions one round calls, in order.
@@ -66,6 +68,7 @@ type script struct {
 	// Past the last one, ExpandScope finds nothing new.
 	expansions []workflow.ExpandOutput
 	approved   int              // actions Decide approves and Remediate runs
+	waiting    int              // actions Decide makes wait for a person
 	throttled  map[string]int   // RetryableError failures of a function before it answers
 	broken     map[string]error // the error a function fails with, every time
 }
@@ -106,12 +109,31 @@ func (s *standIns) functions() map[string]lambda.Handler {
 				return struct{}{}
 			}),
 		"decide": standIn(s, "decide", func(workflow.Input) workflow.DecideOutput {
-			return workflow.DecideOutput{Approved: s.approved}
+			out := workflow.DecideOutput{Approved: s.approved, Items: []workflow.DecidedItem{}}
+			for i := range s.approved {
+				out.Items = append(out.Items, workflow.DecidedItem{ID: fmt.Sprint("act-", i+1)})
+			}
+			for i := range s.waiting {
+				out.Items = append(out.Items, workflow.DecidedItem{ID: fmt.Sprint("wait-", i+1),
+					Waits: true})
+			}
+			out.PendingApproval = s.waiting
+			return out
 		}),
-		"remediate": standIn(s, "remediate", func(workflow.Input) workflow.RemediateOutput {
-			return workflow.RemediateOutput{Succeeded: s.approved}
-		}),
+		"remediate": standIn(s, "remediate",
+			func(workflow.RemediateInput) workflow.RemediateOutput {
+				return workflow.RemediateOutput{Succeeded: 1}
+			}),
 		"finalize": standIn(s, "finalize", s.finalize),
+		"requestapproval": standIn(s, "requestapproval",
+			func(in workflow.ApprovalInput) struct{} {
+				s.tokens <- in.TaskToken
+				return struct{}{}
+			}),
+		"expireapproval": standIn(s, "expireapproval",
+			func(workflow.ActionInput) workflow.ExpireOutput {
+				return workflow.ExpireOutput{Status: "expired"}
+			}),
 	}
 	for _, name := range roundSteps[:4] {
 		fns[name] = standIn(s, name, func(workflow.RoundInput) workflow.StepOutput {
@@ -319,15 +341,15 @@ func TestInvestigationRunsOneRoundToFinalize(t *testing.T) {
 		script script
 		want   investigationWant
 	}{{
-		name:   "approved actions are remediated",
-		script: script{approved: 2},
+		name:   "an approved action is remediated",
+		script: script{approved: 1},
 		want: investigationWant{
 			states: slices.Concat(oneRound, remediated),
 			output: `{"investigation_id": "inv-1", "status": "remediated"}`,
 			finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
 				"needs_approval": false, "hosts": 0,
-				"actions": {"approved": 2, "pending_approval": 0},
-				"remediation": {"succeeded": 2, "failed": 0}}`,
+				"actions": {"approved": 1, "pending_approval": 0,
+					"items": [{"id": "act-1", "waits": false}]}}`,
 		},
 	}, {
 		name:   "nothing approved skips Remediate",
@@ -337,7 +359,7 @@ func TestInvestigationRunsOneRoundToFinalize(t *testing.T) {
 			output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
 			finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
 				"needs_approval": false, "hosts": 0,
-				"actions": {"approved": 0, "pending_approval": 0}}`,
+				"actions": {"approved": 0, "pending_approval": 0, "items": []}}`,
 		},
 	}, {
 		name:   "a RetryableError is retried with backoff",
@@ -348,7 +370,7 @@ func TestInvestigationRunsOneRoundToFinalize(t *testing.T) {
 			output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
 			finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
 				"needs_approval": false, "hosts": 0,
-				"actions": {"approved": 0, "pending_approval": 0}}`,
+				"actions": {"approved": 0, "pending_approval": 0, "items": []}}`,
 		},
 	}, {
 		name: "a failed step is caught and Finalize gets the error",
@@ -386,15 +408,15 @@ func TestInvestigationRepeatsRoundsWhileExpansionFindsMore(t *testing.T) {
 		output: `{"investigation_id": "inv-1", "status": "remediated"}`,
 		finalIn: `{"investigation_id": "inv-1", "round": 2, "continue": false,
 			"needs_approval": false, "hosts": 0,
-			"actions": {"approved": 1, "pending_approval": 0},
-			"remediation": {"succeeded": 1, "failed": 0}}`,
+			"actions": {"approved": 1, "pending_approval": 0,
+				"items": [{"id": "act-1", "waits": false}]}}`,
 	}.check(t, h, x, s)
 
 	// each step was handed the investigation and, in a round, its round
 	want := slices.Concat([]string{`triage {"investigation_id":"inv-1"}`},
 		roundPayloads(1), roundPayloads(2),
 		[]string{`decide {"investigation_id":"inv-1"}`,
-			`remediate {"investigation_id":"inv-1"}`})
+			`remediate {"action_id":"act-1","investigation_id":"inv-1"}`})
 	got := s.payloads(t, slices.Concat([]string{"triage", "decide", "remediate"},
 		roundSteps)...)
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -455,7 +477,7 @@ func TestInvestigationWideExpansionWaitsForApproval(t *testing.T) {
 		output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
 		finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
 			"needs_approval": false, "hosts": 12,
-			"actions": {"approved": 0, "pending_approval": 0}}`,
+			"actions": {"approved": 0, "pending_approval": 0, "items": []}}`,
 	}.check(t, h, x, s)
 
 	// the request named the round and hosts, and carried the task's token
@@ -490,7 +512,7 @@ func TestInvestigationUnansweredScopeApprovalExpires(t *testing.T) {
 		output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
 		finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
 			"needs_approval": false, "hosts": 12,
-			"actions": {"approved": 0, "pending_approval": 0}}`,
+			"actions": {"approved": 0, "pending_approval": 0, "items": []}}`,
 	}.check(t, h, x, s)
 
 	// the wait timed out, and ExpandScope was told so
@@ -550,5 +572,111 @@ func TestInvestigationDefinitionRequiresSubstitutions(t *testing.T) {
 	}
 	if _, err := e.CreateStateMachine(context.Background(), "raw", string(src)); err != nil {
 		t.Errorf("CreateStateMachine(raw file): got %v, want nil", err)
+	}
+}
+
+// awaitApprovalRequest waits until execution x has handed requestapproval
+// its task token and waits for the answer, and returns the token.
+func awaitApprovalRequest(t *testing.T, h *harness, x string, s *standIns) string {
+	t.Helper()
+	token := receive(t, s.tokens)
+	if token == "" {
+		t.Fatal("requestapproval: got an empty task_token, want the task's token")
+	}
+	waitForEvent(t, h, x, types.HistoryEventTypeTaskSubmitted)
+	return token
+}
+
+// waitedStates are the states after the last round when one action waits.
+var waitedStates = []string{"Decide", "Remediation", "WaitsForApproval", "RequestApproval"}
+
+// TestInvestigationActionWaitsForItsApproval checks the Map's iteration of
+// an action that waits: RequestApproval is handed the action and its
+// token, and the decision the token is answered with decides whether
+// Remediate runs.
+func TestInvestigationActionWaitsForItsApproval(t *testing.T) {
+	for _, tt := range []struct {
+		decision   string
+		after      []string
+		remediated bool
+	}{
+		{"approved", []string{"Approved", "Remediate", "ActionDone", "Finalize"}, true},
+		{"rejected", []string{"Approved", "ActionDone", "Finalize"}, false},
+	} {
+		t.Run(tt.decision, func(t *testing.T) {
+			s := newStandIns(script{waiting: 1})
+			h, x, _ := startInvestigation(t, s)
+			token := awaitApprovalRequest(t, h, x, s)
+			_, err := h.client.SendTaskSuccess(context.Background(), &sdk.SendTaskSuccessInput{
+				TaskToken: aws.String(token),
+				Output:    aws.String(`{"decision":"` + tt.decision + `"}`)})
+			if err != nil {
+				t.Fatalf("SendTaskSuccess: %v", err)
+			}
+			out := h.wait(t, x)
+			wantStatus(t, out, types.ExecutionStatusSucceeded)
+			states := slices.Concat([]string{"Triage"}, roundStates, waitedStates, tt.after)
+			if diff := cmp.Diff(states, enteredStates(h.history(t, x))); diff != "" {
+				t.Errorf("states entered mismatch (-want +got):\n%s", diff)
+			}
+			want := withToken([]string{`requestapproval {"action_id":"wait-1",` +
+				`"investigation_id":"inv-1","task_token":"TOKEN"}`}, token)
+			if tt.remediated {
+				want = append(want, `remediate {"action_id":"wait-1","investigation_id":"inv-1"}`)
+			}
+			got := s.payloads(t, "requestapproval", "remediate", "expireapproval")
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("payloads mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestInvestigationUnansweredActionApprovalExpires checks that the wait
+// for an action's decision times out after seven days, which expires the
+// action (a rejection) and runs no remediation.
+func TestInvestigationUnansweredActionApprovalExpires(t *testing.T) {
+	s := newStandIns(script{waiting: 1})
+	h, x, clock := startInvestigation(t, s)
+	token := awaitApprovalRequest(t, h, x, s)
+	close(clock.release)
+	out := h.wait(t, x)
+	wantStatus(t, out, types.ExecutionStatusSucceeded)
+	states := slices.Concat([]string{"Triage"}, roundStates, waitedStates,
+		[]string{"ApprovalExpired", "ActionDone", "Finalize"})
+	if diff := cmp.Diff(states, enteredStates(h.history(t, x))); diff != "" {
+		t.Errorf("states entered mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]time.Duration{604800 * time.Second}, h.clock.slept()); diff != "" {
+		t.Errorf("waits on the clock mismatch (-want +got):\n%s", diff)
+	}
+	want := withToken([]string{
+		`requestapproval {"action_id":"wait-1","investigation_id":"inv-1","task_token":"TOKEN"}`,
+		`expireapproval {"action_id":"wait-1","investigation_id":"inv-1"}`}, token)
+	got := s.payloads(t, "requestapproval", "remediate", "expireapproval")
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("payloads mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestInvestigationActionDecidedBeforeGoesOnToRemediate checks that a
+// RequestApproval retried after the action was decided, which fails with
+// DecidedBeforeError, goes on to Remediate instead of waiting for an
+// answer nobody will send.
+func TestInvestigationActionDecidedBeforeGoesOnToRemediate(t *testing.T) {
+	s := newStandIns(script{waiting: 1, broken: map[string]error{
+		"requestapproval": &workflow.DecidedBeforeError{Status: "approved"}}})
+	h, x, _ := startInvestigation(t, s)
+	out := h.wait(t, x)
+	wantStatus(t, out, types.ExecutionStatusSucceeded)
+	states := slices.Concat([]string{"Triage"}, roundStates, waitedStates,
+		[]string{"Remediate", "ActionDone", "Finalize"})
+	if diff := cmp.Diff(states, enteredStates(h.history(t, x))); diff != "" {
+		t.Errorf("states entered mismatch (-want +got):\n%s", diff)
+	}
+	got := s.payloads(t, "remediate")
+	want := []string{`remediate {"action_id":"wait-1","investigation_id":"inv-1"}`}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("payloads mismatch (-want +got):\n%s", diff)
 	}
 }

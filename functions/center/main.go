@@ -1,0 +1,22 @@
+// Command center serves the action center's pages (the investigations,
+// an investigation, the audit log) and their JSON under /api, and
+// terminates investigations.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/firebreak/firebreak/shared/coldstart"
+)
+
+func main() {
+	c, err := coldstart.Center(context.Background(), os.Getenv)
+	if err != nil {
+		log.Fatalf("center: %v", err)
+	}
+	lambda.Start(c.Handler())
+}

@@ -1,0 +1,30 @@
+// Command requestapproval is the RequestApproval step of the investigation
+// state machine: an action waits for a person's decision.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/firebreak/firebreak/shared/coldstart"
+)
+
+func main() {
+	ctx := context.Background()
+	cfg, err := coldstart.AWSConfig(ctx)
+	if err != nil {
+		log.Fatalf("requestapproval: %v", err)
+	}
+	notifiers, err := coldstart.Notifiers(ctx, os.Getenv, cfg)
+	if err != nil {
+		log.Fatalf("requestapproval: %v", err)
+	}
+	steps, err := coldstart.ApprovalSteps(ctx, os.Getenv, notifiers)
+	if err != nil {
+		log.Fatalf("requestapproval: %v", err)
+	}
+	lambda.Start(steps.RequestApproval)
+}
