@@ -15,6 +15,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -34,14 +35,25 @@ var (
 )
 
 // Parse returns the layout with a page's templates added: content must
-// define "title" and "content". funcs may be nil. It panics on a template
-// that does not parse, since pages are compiled into the binary.
+// define "title" and "content". Every page may call when, which writes a
+// time as UTC to the second ("" for the zero time); funcs, which may be
+// nil, adds the page's own. It panics on a template that does not parse,
+// since pages are compiled into the binary.
 func Parse(content string, funcs template.FuncMap) *template.Template {
-	t := template.Must(layout.Clone())
+	t := template.Must(layout.Clone()).Funcs(template.FuncMap{"when": When})
 	if funcs != nil {
 		t.Funcs(funcs)
 	}
 	return template.Must(t.Parse(content))
+}
+
+// When writes t as pages show times: UTC to the second, "" for the zero
+// time.
+func When(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04:05Z")
 }
 
 // Render answers with page executed on data, as HTML with headers that

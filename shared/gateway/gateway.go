@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -164,6 +165,33 @@ func DecodeJSON(req events.APIGatewayProxyRequest, v any) (int, error) {
 		return http.StatusBadRequest, errors.New("the body holds more than one JSON value")
 	}
 	return 0, nil
+}
+
+// maxFormBytes bounds the body of a form an action center page posts.
+const maxFormBytes = 16 * 1024
+
+// ParseForm reads a form-encoded POST body, refusing another content
+// type (415), a body over 16 KiB (413) or one that does not parse (400),
+// with a reason.
+func ParseForm(req events.APIGatewayProxyRequest) (url.Values, int, error) {
+	ct := Header(req)("Content-Type")
+	if mt, _, _ := strings.Cut(ct, ";"); strings.TrimSpace(mt) !=
+		"application/x-www-form-urlencoded" {
+		return nil, http.StatusUnsupportedMediaType,
+			errors.New("send the form as application/x-www-form-urlencoded")
+	}
+	body, err := Body(req)
+	if err != nil {
+		return nil, http.StatusBadRequest, err
+	}
+	if len(body) > maxFormBytes {
+		return nil, http.StatusRequestEntityTooLarge, errors.New("the form is larger than 16 KiB")
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, http.StatusBadRequest, errors.New("the form does not parse")
+	}
+	return form, 0, nil
 }
 
 // jsonReason says in the API's terms why a body did not decode.

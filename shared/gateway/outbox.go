@@ -2,9 +2,7 @@ package gateway
 
 import (
 	"context"
-	"html/template"
 	"net/http"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -33,9 +31,7 @@ and Teams, and keeps none here.</p>
 {{- else}}
 <p class="notice">The outbox is empty: no message asked for a decision yet.</p>
 {{- end}}
-{{end}}`, template.FuncMap{"when": func(t time.Time) string {
-	return t.UTC().Format("2006-01-02 15:04:05Z")
-}})
+{{end}}`, nil)
 
 // outboxView is the outbox as the page and GET /api/outbox show it.
 type outboxView struct {

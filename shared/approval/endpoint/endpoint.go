@@ -19,7 +19,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -42,21 +41,12 @@ type Endpoint struct {
 //go:embed templates/*.html
 var templates embed.FS
 
-var funcs = template.FuncMap{
-	"when": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format("2006-01-02 15:04:05Z")
-	},
-}
-
 func page(name string) *template.Template {
 	b, err := templates.ReadFile("templates/" + name)
 	if err != nil {
 		panic(err)
 	}
-	return center.Parse(string(b), funcs)
+	return center.Parse(string(b), nil)
 }
 
 var (

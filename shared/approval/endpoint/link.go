@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -101,7 +100,7 @@ func (e *Endpoint) decideLink(ctx context.Context, req events.APIGatewayProxyReq
 	if refusal != nil {
 		return *refusal
 	}
-	form, status, err := parseForm(req)
+	form, status, err := gateway.ParseForm(req)
 	if err != nil {
 		return e.outcome(status, view{Title: "Bad request", Error: true,
 			Message: err.Error() + "."})
@@ -165,30 +164,4 @@ func outcomeName(o approval.Outcome) string {
 // or the task token.
 func (e *Endpoint) logPage(ctx context.Context, what, id, outcome string, status int) {
 	e.Log.InfoContext(ctx, what, "approval_id", id, "outcome", outcome, "status", status)
-}
-
-// maxFormBytes bounds a form's body.
-const maxFormBytes = 16 * 1024
-
-// parseForm reads an application/x-www-form-urlencoded body, or says
-// why not with the status to answer.
-func parseForm(req events.APIGatewayProxyRequest) (url.Values, int, error) {
-	ct := gateway.Header(req)("Content-Type")
-	if mt, _, _ := strings.Cut(ct, ";"); strings.TrimSpace(mt) !=
-		"application/x-www-form-urlencoded" {
-		return nil, http.StatusUnsupportedMediaType,
-			errors.New("send the form as application/x-www-form-urlencoded")
-	}
-	body, err := gateway.Body(req)
-	if err != nil {
-		return nil, http.StatusBadRequest, err
-	}
-	if len(body) > maxFormBytes {
-		return nil, http.StatusRequestEntityTooLarge, errors.New("the form is over 16 KiB")
-	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return nil, http.StatusBadRequest, errors.New("the form does not parse")
-	}
-	return form, 0, nil
 }

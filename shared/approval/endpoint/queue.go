@@ -193,7 +193,7 @@ func (e *Endpoint) decideOne(ctx context.Context, req events.APIGatewayProxyRequ
 func (e *Endpoint) decideForm(ctx context.Context,
 	req events.APIGatewayProxyRequest) events.APIGatewayProxyResponse {
 	who := gateway.Analyst(req, e.Dev)
-	form, status, err := parseForm(req)
+	form, status, err := gateway.ParseForm(req)
 	if err != nil {
 		return e.outcome(status, view{Title: "Bad request", Error: true,
 			Message: err.Error() + "."})

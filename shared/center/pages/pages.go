@@ -57,12 +57,6 @@ var templates embed.FS
 
 // funcs are the helpers the pages' templates call.
 var funcs = template.FuncMap{
-	"when": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format("2006-01-02 15:04:05Z")
-	},
 	"severity":     func(id alert.SeverityID) string { return id.String() },
 	"severityName": severityName,
 	"join":         strings.Join,

@@ -20,11 +20,8 @@ import (
 	"github.com/firebreak/firebreak/shared/store"
 )
 
-// Bounds of a terminate request.
-const (
-	maxReasonRunes   = 500
-	maxFormBodyBytes = 16 * 1024
-)
+// maxReasonRunes bounds the reason given for a termination.
+const maxReasonRunes = 500
 
 // TerminateError is a termination refused: Status is 404 for an unknown
 // investigation, 409 for one that has finished.
@@ -149,7 +146,7 @@ func (c *Center) terminateForm(ctx context.Context, req events.APIGatewayProxyRe
 	if who == "" {
 		return c.fail(http.StatusUnauthorized, "Sign in to terminate an investigation.")
 	}
-	form, status, err := ParseForm(req)
+	form, status, err := gateway.ParseForm(req)
 	if err != nil {
 		return c.fail(status, err.Error())
 	}
@@ -201,28 +198,4 @@ func checkReason(r string) error {
 		}
 	}
 	return nil
-}
-
-// ParseForm reads a form-encoded POST body, refusing another content
-// type (415), a body over 16 KiB (413) or one that does not parse (400),
-// with a reason.
-func ParseForm(req events.APIGatewayProxyRequest) (url.Values, int, error) {
-	ct := gateway.Header(req)("Content-Type")
-	if mt, _, _ := strings.Cut(ct, ";"); strings.TrimSpace(mt) !=
-		"application/x-www-form-urlencoded" {
-		return nil, http.StatusUnsupportedMediaType,
-			errors.New("send the form as application/x-www-form-urlencoded")
-	}
-	body, err := gateway.Body(req)
-	if err != nil {
-		return nil, http.StatusBadRequest, err
-	}
-	if len(body) > maxFormBodyBytes {
-		return nil, http.StatusRequestEntityTooLarge, errors.New("the form is larger than 16 KiB")
-	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return nil, http.StatusBadRequest, errors.New("the form does not parse")
-	}
-	return form, 0, nil
 }

@@ -42,7 +42,7 @@ func Form(svc *ingest.Service, dev string, secret []byte) gateway.Handler {
 			return pages.Fail(svc.Log, http.StatusUnauthorized,
 				"Sign in to start an investigation."), nil
 		}
-		form, status, err := pages.ParseForm(req)
+		form, status, err := gateway.ParseForm(req)
 		if err != nil {
 			return pages.Fail(svc.Log, status, err.Error()+"."), nil
 		}
