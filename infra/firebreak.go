@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -171,6 +173,7 @@ func NewStack(
 		return nil, err
 	}
 	newUsagePlan(st, s, api, keys)
+	pointLinks(s, fns, api, in.config.Approvals.BaseURL)
 	if err := newEventRules(st, s, fns, dlq); err != nil {
 		return nil, err
 	}
@@ -179,6 +182,38 @@ func NewStack(
 	newMonitoring(st, s, monitored{machine: r.machine, dlq: dlq, fns: fns, key: r.approvals.key})
 	outputs(st, api, team, keys)
 	return st, nil
+}
+
+// pointLinks sets the address approval links start with on the functions
+// that list stack.EnvApprovalBaseURL: firebreak.yaml's approvals.base_url
+// when it names an address off this machine (a custom domain), else the
+// REST API's own. That address is joined from the API's id and stage name,
+// not taken from its deployment, which depends on the functions.
+func pointLinks(s stack.Stack, fns map[string]awslambda.Function, api awsapigateway.RestApi,
+	base string) {
+	url := jsii.String(base)
+	if loopback(base) {
+		url = awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"),
+			api.RestApiId(), jsii.String(".execute-api."), awscdk.Aws_REGION(),
+			jsii.String("."), awscdk.Aws_URL_SUFFIX(), jsii.String("/" + apiStage)})
+	}
+	for _, f := range s.Functions {
+		if slices.Contains(f.Env, stack.EnvApprovalBaseURL) {
+			fns[f.Name].AddEnvironment(jsii.String(stack.EnvApprovalBaseURL), url, nil)
+		}
+	}
+}
+
+// loopback reports whether base is an address on this machine, as the
+// shipped firebreak.yaml's is: a deployed stack cannot be reached there.
+func loopback(base string) bool {
+	u, err := neturl.Parse(base)
+	if err != nil || base == "" {
+		return true
+	}
+	h := u.Hostname()
+	ip := net.ParseIP(h)
+	return h == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // outputs replaces CDK's own output of the API's URL by one of a stable
@@ -519,6 +554,9 @@ func newStateMachine(
 func (r resources) wire(fn awslambda.Function, f stack.Function) error {
 	// the environment, read once at cold start
 	for _, name := range f.Env {
+		if name == stack.EnvApprovalBaseURL {
+			continue // set by pointLinks once the API exists
+		}
 		v, err := r.envValue(name)
 		if err != nil {
 			return err

@@ -575,6 +575,7 @@ func TestFunctionsGetTheEnvironmentTheyRead(t *testing.T) {
 	tableID, _ := tmpl.only(t, "AWS::DynamoDB::Table")
 	machineID, _ := tmpl.only(t, "AWS::StepFunctions::StateMachine")
 	secretID := tmpl.named(t, "AWS::SecretsManager::Secret", "SourceSecrets")
+	apiID, _ := tmpl.only(t, "AWS::ApiGateway::RestApi")
 	values := map[string]any{
 		stack.EnvTableName:        map[string]any{"Ref": tableID},
 		stack.EnvStateMachineARN:  map[string]any{"Ref": machineID},
@@ -590,6 +591,11 @@ func TestFunctionsGetTheEnvironmentTheyRead(t *testing.T) {
 			"QuarantineBucket")},
 		stack.EnvIsolationGroupID:    "", // the shipped app is given no isolation VPC
 		stack.EnvRemediationRoleName: remediationRoleName,
+		// the shipped firebreak.yaml's base_url is on this machine: links
+		// point at the API itself
+		stack.EnvApprovalBaseURL: map[string]any{"Fn::Join": []any{"", []any{"https://",
+			map[string]any{"Ref": apiID}, ".execute-api.", map[string]any{"Ref": "AWS::Region"},
+			".", map[string]any{"Ref": "AWS::URLSuffix"}, "/" + apiStage}}},
 	}
 	for _, f := range stack.Firebreak.Functions {
 		t.Run(f.Name, func(t *testing.T) {
@@ -1103,4 +1109,20 @@ func cloneStack(s stack.Stack) stack.Stack {
 	s.EventRules = slices.Clone(s.EventRules)
 	s.StateMachine.Substitutions = maps.Clone(s.StateMachine.Substitutions)
 	return s
+}
+
+func TestApprovalLinksPointAtTheAPIUnlessBaseURLIsOffThisMachine(t *testing.T) {
+	for base, want := range map[string]bool{
+		"":                                  true,
+		"http://127.0.0.1:3000":             true,
+		"http://localhost:8080/center":      true,
+		"http://[::1]:3000":                 true,
+		"https://firebreak.example.com":     false,
+		"https://10.0.0.5/firebreak":        false,
+		"https://center.security.corp:8443": false,
+	} {
+		if got := loopback(base); got != want {
+			t.Errorf("loopback(%q) = %v, want %v", base, got, want)
+		}
+	}
 }

@@ -24,8 +24,9 @@ const (
 	// it; no deployed function lists it.
 	EnvDevIdentity = "FIREBREAK_DEV_IDENTITY"
 	// EnvApprovalBaseURL overrides firebreak.yaml's approvals.base_url,
-	// the address approval links start with. Only the local host sets it,
-	// to the address it listens on.
+	// the address approval links start with: the local host sets it to
+	// the address it listens on, the CDK app to the REST API's own unless
+	// base_url names an address off this machine (a custom domain).
 	EnvApprovalBaseURL = "FIREBREAK_APPROVAL_BASE_URL"
 
 	// A function that lists one of these in its Env is also granted what
@@ -278,15 +279,17 @@ var Firebreak = Stack{
 		// invokes it would be a dependency cycle
 		withEnv(step("requestapproval",
 			"Keeps an action waiting for approval and notifies its approvers"),
-			EnvLinkSigningSecretARN, EnvApprovalsTopicARN),
-		step("expireapproval", "Expires an action nobody approved in time"),
+			EnvLinkSigningSecretARN, EnvApprovalsTopicARN, EnvApprovalBaseURL),
+		withEnv(step("expireapproval", "Expires an action nobody approved in time"),
+			EnvLinkSigningSecretARN, EnvApprovalBaseURL),
 		{
 			Name:        "approvals",
 			Description: "Approval links, the pending-actions queue and its decisions",
 			MemoryMB:    256,
 			TimeoutSec:  15,
 			Table:       ReadWrite,
-			Env:         []string{EnvTableName, EnvLogLevel, EnvLinkSigningSecretARN},
+			Env: []string{EnvTableName, EnvLogLevel, EnvLinkSigningSecretARN,
+				EnvApprovalBaseURL},
 			// answering the wait for an action's decision
 			SendsTaskResults: true,
 		},

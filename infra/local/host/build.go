@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -257,11 +258,25 @@ func (h *Host) buildFunction(ctx context.Context, name string, getenv coldstart.
 	if !ok {
 		return nil, fmt.Errorf("the local host cannot build function %q", name)
 	}
-	fn, err := b(ctx, getenv, h.log.With("function", name))
+	fn, err := b(ctx, listedEnv(name, getenv), h.log.With("function", name))
 	if err != nil {
 		return nil, fmt.Errorf("build function %s: %w", name, err)
 	}
 	return lambda.NewHandler(fn), nil
+}
+
+// listedEnv narrows getenv to the variables function name lists in
+// stack.Firebreak, as its deployed environment holds only those, plus the
+// development identity, which only the local host gives: a function that
+// reads a variable it does not list fails here as it would in the cloud.
+func listedEnv(name string, getenv coldstart.Getenv) coldstart.Getenv {
+	f, _ := stack.Firebreak.Function(name)
+	return func(k string) string {
+		if k == stack.EnvDevIdentity || slices.Contains(f.Env, k) {
+			return getenv(k)
+		}
+		return ""
+	}
 }
 
 // createStateMachine loads the ASL file, substitutes each function's ARN
