@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/firebreak/firebreak/infra/local/dynamodblocal"
 	"github.com/firebreak/firebreak/shared/alert"
@@ -195,4 +196,46 @@ func parseQuery(q string) (map[string]string, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// refusing answers every SendTaskSuccess with err, as Step Functions does
+// once a wait is over or its token is bad.
+type refusing struct{ err error }
+
+func (r refusing) SendTaskSuccess(context.Context, *sfn.SendTaskSuccessInput,
+	...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error) {
+	return nil, r.err
+}
+
+func TestAWaitStepFunctionsNoLongerHoldsBecomesAnOutcomeNotAnError(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		err        error
+		want       Outcome
+		wantStatus string
+	}{
+		{"TaskTimedOut", &sfntypes.TaskTimedOut{Message: aws.String("timed out")},
+			Expired, store.ApprovalExpired},
+		{"TaskDoesNotExist", &sfntypes.TaskDoesNotExist{Message: aws.String("gone")},
+			Expired, store.ApprovalExpired},
+		{"InvalidToken", &sfntypes.InvalidToken{Message: aws.String("bad token")},
+			InvalidToken, store.ApprovalApproved},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, invID, actID := newService(t, refusing{tt.err}, &bytes.Buffer{})
+			req, err := s.Request(context.Background(), invID, actID, "token-"+tt.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, out, err := s.Decide(context.Background(), req.Approval.ID, true, "ana@x.org")
+			if err != nil || out != tt.want {
+				t.Fatalf("Decide = %v, %v; want outcome %v and no error", out, err, tt.want)
+			}
+			stored, _ := s.Store.Approval(context.Background(), req.Approval.ID)
+			if a.Status != tt.wantStatus || stored.Status != tt.wantStatus {
+				t.Errorf("approval answered %s, stored %s; want %s", a.Status,
+					stored.Status, tt.wantStatus)
+			}
+		})
+	}
 }
