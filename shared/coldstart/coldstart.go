@@ -74,6 +74,10 @@ func Steps(ctx context.Context, getenv Getenv) (*workflow.Steps, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", firebreak.ConfigFile, err)
 	}
+	approvals, err := settings.ParseApprovals(firebreak.ConfigYAML)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", firebreak.ConfigFile, err)
+	}
 	cfg, err := AWSConfig(ctx)
 	if err != nil {
 		return nil, err
@@ -97,14 +101,15 @@ func Steps(ctx context.Context, getenv Getenv) (*workflow.Steps, error) {
 		sources = append(sources, awsdata.New(cfg))
 	}
 	return &workflow.Steps{
-		Store:      store.New(db, env[stack.EnvTableName]),
-		Remediator: remediators,
-		Sources:    sources,
-		Intel:      intel,
-		Settings:   set,
-		Executions: sfn.NewFromConfig(cfg),
-		Log:        Logger(),
-		Now:        time.Now,
+		Store:          store.New(db, env[stack.EnvTableName]),
+		Remediator:     remediators,
+		Sources:        sources,
+		Intel:          intel,
+		Settings:       set,
+		ApprovalExpiry: approvals.ExpiresAfter,
+		Executions:     sfn.NewFromConfig(cfg),
+		Log:            Logger(),
+		Now:            time.Now,
 	}, nil
 }
 

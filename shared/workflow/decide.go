@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/firebreak/firebreak/shared/alert"
 	"github.com/firebreak/firebreak/shared/investigation"
@@ -18,6 +19,10 @@ type DecideOutput struct {
 	Approved        int           `json:"approved"`
 	PendingApproval int           `json:"pending_approval"`
 	Items           []DecidedItem `json:"items"`
+	// ApprovalTimeoutSeconds is how long an action waits for a decision
+	// before it expires: firebreak.yaml's approvals.expires_after, which
+	// the state machine's RequestApproval takes as its timeout.
+	ApprovalTimeoutSeconds int64 `json:"approval_timeout_seconds"`
 }
 
 // DecidedItem is one action the state machine carries on with: it runs
@@ -80,6 +85,7 @@ func (s *Steps) Decide(ctx context.Context, in Input) (out DecideOutput, err err
 		}
 		out.add(id, status)
 	}
+	out.ApprovalTimeoutSeconds = int64(s.approvalExpiry() / time.Second)
 	if out.Items == nil {
 		out.Items = []DecidedItem{} // the Map needs an array, even an empty one
 	}
@@ -97,6 +103,14 @@ func (out *DecideOutput) add(id string, st investigation.ActionStatus) {
 	case investigation.ActionPendingApproval:
 		out.Items = append(out.Items, DecidedItem{ID: id, Waits: true})
 	}
+}
+
+// approvalExpiry is how long an action waits for a decision.
+func (s *Steps) approvalExpiry() time.Duration {
+	if s.ApprovalExpiry > 0 {
+		return s.ApprovalExpiry
+	}
+	return settings.DefaultApprovalExpiry
 }
 
 // propose returns the actions the remedies of each entity's playbook call

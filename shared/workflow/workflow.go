@@ -40,6 +40,9 @@ type Steps struct {
 	// Intel gives indicators' reputation; nil asks no intelligence.
 	Intel    datasource.Intelligence
 	Settings settings.Investigation
+	// ApprovalExpiry is how long an action waits for a person's decision
+	// (firebreak.yaml's approvals.expires_after); zero means the default.
+	ApprovalExpiry time.Duration
 	// Executions starts the investigation that takes alerts which joined
 	// too late to be investigated (Finalize).
 	Executions execution.Starter

@@ -13,11 +13,12 @@
 // MaxConcurrency and tolerated failures), input and output processing, the
 // context object including $$.Task.Token and $$.Map.Item, every intrinsic
 // function, Retry and Catch on Task, Parallel and Map states, and
-// TimeoutSeconds and HeartbeatSeconds. Task resources are Lambda (a function
-// ARN, lambda:invoke and its .waitForTaskToken form) and DynamoDB's getItem,
+// TimeoutSeconds, TimeoutSecondsPath and HeartbeatSeconds. Task resources
+// are Lambda (a function ARN, lambda:invoke and its .waitForTaskToken
+// form) and DynamoDB's getItem,
 // putItem, updateItem and deleteItem against Options.DynamoDBEndpoint.
 // JSONata, activities, .sync integrations, distributed Map, other services and
-// the …SecondsPath task fields are rejected when a state machine is created,
+// HeartbeatSecondsPath are rejected when a state machine is created,
 // so a definition never fails at run time for lack of support.
 //
 // Service integrations can be mocked per test case in the AWS Step Functions

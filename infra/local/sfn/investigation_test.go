@@ -67,10 +67,12 @@ type script struct {
 	// investigation and, when its Round is zero, the round it was handed.
 	// Past the last one, ExpandScope finds nothing new.
 	expansions []workflow.ExpandOutput
-	approved   int              // actions Decide approves and Remediate runs
-	waiting    int              // actions Decide makes wait for a person
-	throttled  map[string]int   // RetryableError failures of a function before it answers
-	broken     map[string]error // the error a function fails with, every time
+	approved   int // actions Decide approves and Remediate runs
+	waiting    int // actions Decide makes wait for a person
+	// expiry is the approval timeout Decide passes on; zero: seven days
+	expiry    time.Duration
+	throttled map[string]int   // RetryableError failures of a function before it answers
+	broken    map[string]error // the error a function fails with, every time
 }
 
 // standIns are stand-ins for Firebreak's step handlers. They take and give
@@ -118,6 +120,11 @@ func (s *standIns) functions() map[string]lambda.Handler {
 					Waits: true})
 			}
 			out.PendingApproval = s.waiting
+			expiry := 7 * 24 * time.Hour
+			if s.expiry > 0 {
+				expiry = s.expiry
+			}
+			out.ApprovalTimeoutSeconds = int64(expiry / time.Second)
 			return out
 		}),
 		"remediate": standIn(s, "remediate",
@@ -349,7 +356,8 @@ func TestInvestigationRunsOneRoundToFinalize(t *testing.T) {
 			finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
 				"needs_approval": false, "hosts": 0,
 				"actions": {"approved": 1, "pending_approval": 0,
-					"items": [{"id": "act-1", "waits": false}]}}`,
+					"items": [{"id": "act-1", "waits": false}],
+					"approval_timeout_seconds": 604800}}`,
 		},
 	}, {
 		name:   "nothing approved skips Remediate",
@@ -359,7 +367,8 @@ func TestInvestigationRunsOneRoundToFinalize(t *testing.T) {
 			output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
 			finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
 				"needs_approval": false, "hosts": 0,
-				"actions": {"approved": 0, "pending_approval": 0, "items": []}}`,
+				"actions": {"approved": 0, "pending_approval": 0, "items": [],
+					"approval_timeout_seconds": 604800}}`,
 		},
 	}, {
 		name:   "a RetryableError is retried with backoff",
@@ -370,7 +379,8 @@ func TestInvestigationRunsOneRoundToFinalize(t *testing.T) {
 			output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
 			finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
 				"needs_approval": false, "hosts": 0,
-				"actions": {"approved": 0, "pending_approval": 0, "items": []}}`,
+				"actions": {"approved": 0, "pending_approval": 0, "items": [],
+					"approval_timeout_seconds": 604800}}`,
 		},
 	}, {
 		name: "a failed step is caught and Finalize gets the error",
@@ -409,7 +419,8 @@ func TestInvestigationRepeatsRoundsWhileExpansionFindsMore(t *testing.T) {
 		finalIn: `{"investigation_id": "inv-1", "round": 2, "continue": false,
 			"needs_approval": false, "hosts": 0,
 			"actions": {"approved": 1, "pending_approval": 0,
-				"items": [{"id": "act-1", "waits": false}]}}`,
+				"items": [{"id": "act-1", "waits": false}],
+					"approval_timeout_seconds": 604800}}`,
 	}.check(t, h, x, s)
 
 	// each step was handed the investigation and, in a round, its round
@@ -477,7 +488,8 @@ func TestInvestigationWideExpansionWaitsForApproval(t *testing.T) {
 		output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
 		finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
 			"needs_approval": false, "hosts": 12,
-			"actions": {"approved": 0, "pending_approval": 0, "items": []}}`,
+			"actions": {"approved": 0, "pending_approval": 0, "items": [],
+					"approval_timeout_seconds": 604800}}`,
 	}.check(t, h, x, s)
 
 	// the request named the round and hosts, and carried the task's token
@@ -512,7 +524,8 @@ func TestInvestigationUnansweredScopeApprovalExpires(t *testing.T) {
 		output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
 		finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
 			"needs_approval": false, "hosts": 12,
-			"actions": {"approved": 0, "pending_approval": 0, "items": []}}`,
+			"actions": {"approved": 0, "pending_approval": 0, "items": [],
+					"approval_timeout_seconds": 604800}}`,
 	}.check(t, h, x, s)
 
 	// the wait timed out, and ExpandScope was told so
@@ -633,10 +646,11 @@ func TestInvestigationActionWaitsForItsApproval(t *testing.T) {
 }
 
 // TestInvestigationUnansweredActionApprovalExpires checks that the wait
-// for an action's decision times out after seven days, which expires the
-// action (a rejection) and runs no remediation.
+// for an action's decision times out after the expiry Decide passes on
+// (TimeoutSecondsPath), which expires the action (a rejection) and runs no
+// remediation.
 func TestInvestigationUnansweredActionApprovalExpires(t *testing.T) {
-	s := newStandIns(script{waiting: 1})
+	s := newStandIns(script{waiting: 1, expiry: 72 * time.Hour})
 	h, x, clock := startInvestigation(t, s)
 	token := awaitApprovalRequest(t, h, x, s)
 	close(clock.release)
@@ -647,7 +661,7 @@ func TestInvestigationUnansweredActionApprovalExpires(t *testing.T) {
 	if diff := cmp.Diff(states, enteredStates(h.history(t, x))); diff != "" {
 		t.Errorf("states entered mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]time.Duration{604800 * time.Second}, h.clock.slept()); diff != "" {
+	if diff := cmp.Diff([]time.Duration{72 * time.Hour}, h.clock.slept()); diff != "" {
 		t.Errorf("waits on the clock mismatch (-want +got):\n%s", diff)
 	}
 	want := withToken([]string{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -29,9 +30,12 @@ type taskState struct {
 	resultPath     resultPath
 	outputPath     ioPath
 	recovery
-	timeout   time.Duration // zero means no timeout
-	heartbeat time.Duration // zero means no heartbeat; callbacks only
-	next      string
+	timeout time.Duration // zero means no timeout
+	// timeoutPath, when set, takes the timeout from the state's input
+	// instead (TimeoutSecondsPath)
+	timeoutPath *path
+	heartbeat   time.Duration // zero means no heartbeat; callbacks only
+	next        string
 }
 
 // taskResource is what a Task state's Resource names: how to invoke it and how
@@ -52,7 +56,7 @@ type taskResource interface {
 func parseTask(f fields) state {
 	f.allow("a Task state", "Type", "Comment", "Next", "End", "Resource",
 		"InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath",
-		"Retry", "Catch", "TimeoutSeconds", "HeartbeatSeconds")
+		"Retry", "Catch", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds")
 	next, _ := f.transition()
 	t := &taskState{
 		inputPath:      f.ioPath("InputPath"),
@@ -62,6 +66,7 @@ func parseTask(f fields) state {
 		outputPath:     f.ioPath("OutputPath"),
 		recovery:       parseRecovery(f),
 		timeout:        f.seconds("TimeoutSeconds", 1),
+		timeoutPath:    f.referencePath("TimeoutSecondsPath"),
 		heartbeat:      f.seconds("HeartbeatSeconds", 1),
 		next:           next,
 	}
@@ -73,6 +78,8 @@ func parseTask(f fields) state {
 // checkTimers checks HeartbeatSeconds against the pattern and TimeoutSeconds.
 func (t *taskState) checkTimers(f fields) {
 	switch {
+	case t.timeout > 0 && t.timeoutPath != nil:
+		f.problem("a Task state takes one of TimeoutSeconds and TimeoutSecondsPath")
 	case t.heartbeat > 0 && !t.callback:
 		f.problem("HeartbeatSeconds needs a callback task (%s)", waitForTaskToken)
 	case t.heartbeat > 0 && t.timeout > 0 && t.heartbeat >= t.timeout:
@@ -186,13 +193,18 @@ func (t *taskState) attempt(ctx context.Context, s *step, eff any, attempt int) 
 		}
 	}
 
+	timeout, err := t.timeoutFor(s, eff)
+	if err != nil {
+		return nil, err
+	}
+
 	// record that the task is scheduled and started
-	s.record(t.resource.scheduled(s, args, t.timeout, t.heartbeat))
+	s.record(t.resource.scheduled(s, args, timeout, t.heartbeat))
 	s.record(t.resource.started())
 
 	// invoke it, cancelling the invocation when the timeout passes
 	tctx, cancel := context.WithCancelCause(ctx)
-	stopWatch := t.watchTimeout(tctx, s, cancel)
+	stopWatch := t.watchTimeout(tctx, s, cancel, timeout)
 	result, err := t.invoke(tctx, s, args)
 	stopWatch()
 
@@ -273,14 +285,14 @@ func (t *taskState) outcome(ctx, tctx context.Context, s *step, result any,
 // passed on the engine's clock. The returned func stops the watch and waits
 // for it to end.
 func (t *taskState) watchTimeout(ctx context.Context, s *step,
-	cancel context.CancelCauseFunc) func() {
-	if t.timeout <= 0 {
+	cancel context.CancelCauseFunc, timeout time.Duration) func() {
+	if timeout <= 0 {
 		return func() { cancel(nil) }
 	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if s.e.clock.Sleep(ctx, t.timeout) == nil {
+		if s.e.clock.Sleep(ctx, timeout) == nil {
 			cancel(errTaskTimedOut)
 		}
 	}()
@@ -288,6 +300,26 @@ func (t *taskState) watchTimeout(ctx context.Context, s *step,
 		cancel(nil)
 		<-done
 	}
+}
+
+// timeoutFor returns the task's timeout: TimeoutSeconds, or the positive
+// integer TimeoutSecondsPath selects from the state's effective input,
+// which fails the state with States.Runtime when it is anything else.
+func (t *taskState) timeoutFor(s *step, eff any) (time.Duration, error) {
+	if t.timeoutPath == nil {
+		return t.timeout, nil
+	}
+	const maxSeconds = math.MaxInt64 / int64(time.Second)
+	v, err := t.timeoutPath.eval(eff, s, "TimeoutSecondsPath")
+	if err != nil {
+		return 0, err
+	}
+	n, ok := v.(int64)
+	if !ok || n < 1 || n > maxSeconds {
+		return 0, runtimeErrorf("The TimeoutSecondsPath parameter does not reference "+
+			"a valid positive integer: %s", encodeJSON(v))
+	}
+	return time.Duration(n) * time.Second, nil
 }
 
 // recovery is the Retry and Catch of a Task, Parallel or Map state.

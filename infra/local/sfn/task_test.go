@@ -368,6 +368,45 @@ func TestTaskTimeout(t *testing.T) {
 	}
 }
 
+// TestTaskTimeoutFromThePath follows the ASL spec section "Task State"
+// (TimeoutSecondsPath): the timeout is the positive integer the path
+// selects from the state's input; anything else fails the state with
+// States.Runtime.
+func TestTaskTimeoutFromThePath(t *testing.T) {
+	block := lambda.NewHandler(func(ctx context.Context) error {
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	tests := []struct {
+		input, wantStatus, wantError string
+		slept                        []time.Duration
+	}{
+		{`{"limit": 45}`, "SUCCEEDED", "", []time.Duration{45 * time.Second}},
+		{`{"limit": 0}`, "FAILED", "States.Runtime", nil},
+		{`{"limit": "45"}`, "FAILED", "States.Runtime", nil},
+		{`{}`, "FAILED", "States.Runtime", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.input, func(t *testing.T) {
+			h := newHarness(t, map[string]lambda.Handler{"slow": block})
+			out := h.run(t, machine("T", `
+				"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+					"Parameters": {"FunctionName": "slow"},
+					"TimeoutSecondsPath": "$.limit",
+					"Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "Done"}],
+					"End": true},
+				"Done": {"Type": "Succeed"}`), tt.input)
+			wantStatus(t, out, types.ExecutionStatus(tt.wantStatus))
+			if got := aws.ToString(out.Error); got != tt.wantError {
+				t.Errorf("error: got %q, want %q", got, tt.wantError)
+			}
+			if diff := cmp.Diff(tt.slept, h.clock.slept()); diff != "" {
+				t.Errorf("waits mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestHandlerSeesLambdaContext follows the AWS docs "Using the Lambda context
 // object to retrieve Go function information": the handler's context carries
 // the request id and the invoked function's ARN.

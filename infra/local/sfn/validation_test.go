@@ -151,6 +151,13 @@ func TestCreateStateMachineReportsEveryProblem(t *testing.T) {
 				Message: `Choices[2].Not: field "Next" is not supported in this choice rule`},
 		},
 	}, {
+		name: "a fixed timeout and one from a path",
+		definition: machine("A", `
+			"A": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:0:function:f",
+				"TimeoutSeconds": 5, "TimeoutSecondsPath": "$.t", "End": true}`),
+		want: []Problem{{State: "A",
+			Message: "a Task state takes one of TimeoutSeconds and TimeoutSecondsPath"}},
+	}, {
 		name: "JSONata is not supported yet",
 		definition: `{"QueryLanguage": "JSONata", "StartAt": "A",
 			"States": {"A": {"Type": "Succeed"}}}`,
