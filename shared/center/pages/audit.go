@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/firebreak/firebreak/shared/center"
 	"github.com/firebreak/firebreak/shared/gateway"
-	"github.com/firebreak/firebreak/shared/investigation"
 	"github.com/firebreak/firebreak/shared/store"
 )
 
@@ -42,8 +40,6 @@ const (
 )
 
 const (
-	// automationApprover is who approved an action no person had to.
-	automationApprover = "automation"
 	// personIdentityMark is in every analyst's identity, an email.
 	personIdentityMark = "@"
 	auditCSVName       = "firebreak-audit.csv"
@@ -58,44 +54,21 @@ func manualActor(actor string) bool {
 	return strings.Contains(actor, personIdentityMark)
 }
 
-// history returns the audit entries of one investigation: its timeline
-// and the decisions on its actions, newest first.
+// history returns the audit entries of one investigation, newest first:
+// its timeline, which records every step, every person's decision on an
+// action (in the same write as the decision), every undo and termination.
 func (c *Center) history(ctx context.Context, id string) ([]Entry, error) {
 	events, err := c.Store.Timeline(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	acts, err := c.Store.Actions(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Entry, 0, len(events)+len(acts))
+	out := make([]Entry, 0, len(events))
 	for _, e := range events {
 		out = append(out, Entry{Time: e.Time, InvestigationID: id, Actor: e.Actor,
 			Manual: manualActor(e.Actor), Kind: e.Kind, Message: e.Message})
 	}
-	for _, a := range acts {
-		if d, ok := decision(id, a); ok {
-			out = append(out, d)
-		}
-	}
 	slices.SortStableFunc(out, func(a, b Entry) int { return b.Time.Compare(a.Time) })
 	return out, nil
-}
-
-// decision is the entry of a person's decision on action a, if one was
-// made.
-func decision(id string, a investigation.Action) (Entry, bool) {
-	if a.ApprovedBy == "" || a.DecidedAt.IsZero() || a.ApprovedBy == automationApprover {
-		return Entry{}, false
-	}
-	target := a.Target
-	if a.Scope != "" {
-		target += " on " + a.Scope
-	}
-	return Entry{Time: a.DecidedAt, InvestigationID: id, Actor: a.ApprovedBy,
-		Manual: manualActor(a.ApprovedBy), Kind: "action_decided",
-		Message: fmt.Sprintf("%s %s: %s", a.Type, target, a.Status)}, true
 }
 
 // auditLog is one page of the audit log: the history of a page of
