@@ -6,11 +6,23 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 
 	"github.com/firebreak/firebreak/infra/local/host"
 )
+
+// loopbackAddr reports whether addr (host:port) listens on this machine
+// only.
+func loopbackAddr(addr string) bool {
+	h, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(h)
+	return h == "localhost" || (ip != nil && ip.IsLoopback())
+}
 
 // runServe runs the local host until ctx is done.
 func runServe(ctx context.Context, args []string, stdout io.Writer) error {
@@ -30,6 +42,11 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer h.Close()
 	fmt.Fprintln(stdout, h.URL)
+	if !loopbackAddr(*addr) {
+		fmt.Fprintf(os.Stderr, "warning: %s is reachable from other machines, and every "+
+			"request to the local host acts as %s, who may approve anything\n",
+			*addr, host.DevAnalyst)
+	}
 
 	// run until interrupted or the server fails
 	errc := make(chan error, 1)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -37,12 +38,17 @@ func (h *Host) proxy(route stack.Route, fn lambda.Handler) http.Handler {
 		}
 
 		// read the request as API Gateway would
+		query, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			writeGatewayMessage(w, http.StatusBadRequest, "Malformed query string")
+			return
+		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxGatewayPayloadBytes))
 		if err != nil {
 			writeGatewayMessage(w, http.StatusRequestEntityTooLarge, "Request Too Long")
 			return
 		}
-		ev := proxyEvent(route, r, body)
+		ev := proxyEvent(route, r, query, body)
 		ev.RequestContext.Identity.APIKeyID = keyID
 		event, _ := json.Marshal(ev)
 
@@ -62,16 +68,20 @@ func (h *Host) proxy(route stack.Route, fn lambda.Handler) http.Handler {
 	})
 }
 
-// proxyEvent builds the REST proxy event for r on route.
-func proxyEvent(route stack.Route, r *http.Request, body []byte) events.APIGatewayProxyRequest {
+// proxyEvent builds the REST proxy event for r, with its parsed query, on
+// route. A parameter given more than once has its last value, as in API
+// Gateway's QueryStringParameters, and all of them in the multi-value map.
+func proxyEvent(route stack.Route, r *http.Request, query url.Values,
+	body []byte) events.APIGatewayProxyRequest {
 	ev := events.APIGatewayProxyRequest{
-		Resource:              route.Path,
-		Path:                  r.URL.Path,
-		HTTPMethod:            r.Method,
-		Headers:               map[string]string{},
-		MultiValueHeaders:     map[string][]string(r.Header.Clone()),
-		QueryStringParameters: map[string]string{},
-		PathParameters:        pathParameters(route.Path, r),
+		Resource:                        route.Path,
+		Path:                            r.URL.Path,
+		HTTPMethod:                      r.Method,
+		Headers:                         map[string]string{},
+		MultiValueHeaders:               map[string][]string(r.Header.Clone()),
+		QueryStringParameters:           map[string]string{},
+		MultiValueQueryStringParameters: map[string][]string(query),
+		PathParameters:                  pathParameters(route.Path, r),
 		RequestContext: events.APIGatewayProxyRequestContext{
 			RequestID: store.NewID(), Stage: "local", HTTPMethod: r.Method,
 			ResourcePath: route.Path, Path: r.URL.Path,
@@ -81,8 +91,8 @@ func proxyEvent(route stack.Route, r *http.Request, body []byte) events.APIGatew
 	for k, vs := range r.Header {
 		ev.Headers[k] = vs[0]
 	}
-	for k, vs := range r.URL.Query() {
-		ev.QueryStringParameters[k] = vs[0]
+	for k, vs := range query {
+		ev.QueryStringParameters[k] = vs[len(vs)-1]
 	}
 	if utf8.Valid(body) {
 		ev.Body = string(body)

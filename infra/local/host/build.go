@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -308,6 +309,13 @@ func (h *Host) createStateMachine(ctx context.Context) (string, error) {
 // X-Amz-Target names, and everything else to routes.
 func (h *Host) byTarget(routes http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !localHostHeader(r.Host) {
+			// a page of another site that rebound its name to this
+			// machine must not act as the all-groups development analyst
+			writeGatewayMessage(w, http.StatusForbidden,
+				"Forbidden: the local host answers only to localhost or an IP address")
+			return
+		}
 		target := r.Header.Get("X-Amz-Target")
 		switch {
 		case strings.HasPrefix(target, "AWSStepFunctions."):
@@ -322,6 +330,18 @@ func (h *Host) byTarget(routes http.Handler) http.Handler {
 			routes.ServeHTTP(w, r)
 		}
 	})
+}
+
+// localHostHeader reports whether a request's Host names this machine as
+// a local client would: localhost or an IP address, never another name,
+// which is how DNS rebinding reaches a server on a laptop.
+func localHostHeader(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	return strings.EqualFold(host, "localhost") || net.ParseIP(host) != nil
 }
 
 // serveSecret answers Secrets Manager's GetSecretValue for the sources

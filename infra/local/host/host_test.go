@@ -310,3 +310,32 @@ func TestGuardDutyFindingOnTheEventBusIsIngested(t *testing.T) {
 		t.Errorf("its execution ended %s, want SUCCEEDED", st)
 	}
 }
+
+func TestAPageOfAnotherSiteCannotReachTheLocalHost(t *testing.T) {
+	req, _ := http.NewRequest(http.MethodGet, testHost.URL+"/api/investigations", nil)
+	req.Host = "rebind.attacker.example"
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("GET with Host rebind.attacker.example = %d, want 403", resp.StatusCode)
+	}
+	for _, host := range []string{"localhost:3000", "127.0.0.1", "[::1]:8080", "192.0.2.7"} {
+		if !localHostHeader(host) {
+			t.Errorf("localHostHeader(%q) = false, want true", host)
+		}
+	}
+}
+
+func TestAMalformedQueryStringIsRefusedNotDropped(t *testing.T) {
+	resp, err := http.Get(testHost.URL + "/api/investigations?status=%zz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("GET ?status=%%zz = %d, want 400", resp.StatusCode)
+	}
+}
