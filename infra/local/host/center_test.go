@@ -448,3 +448,34 @@ func TestFinishedInvestigationCannotBeTerminated(t *testing.T) {
 			before.Status, resp.StatusCode, reply, after.Status)
 	}
 }
+
+func TestTerminatingWithdrawsTheActionsWaitingForADecision(t *testing.T) {
+	if err := testHost.Reset(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	id := postSample(t, "guardduty/execution-ec2-maliciousfile-ebs-scan.json")
+	waitForSettled(t, id)
+	waiting := 0
+	for _, a := range readInvestigation(t, id).Actions {
+		waiting += btoi(a.Status == investigation.ActionPendingApproval)
+	}
+	if waiting == 0 {
+		t.Fatal("the malware sample left no action waiting for a decision")
+	}
+
+	resp, reply := fetch(t, "POST", "/api/investigations/"+id+"/terminate",
+		"application/json", `{"reason": "false positive"}`)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("terminate = %d %s, want 200", resp.StatusCode, reply)
+	}
+	for _, a := range readInvestigation(t, id).Actions {
+		if a.Status == investigation.ActionPendingApproval {
+			t.Errorf("%s %s still waits for a decision after the termination", a.Type, a.ID)
+		}
+	}
+	v := readInvestigation(t, id)
+	if !timelineHas(v, "action_rejected", "the investigation was terminated") {
+		t.Errorf("the timeline does not say the waiting actions were withdrawn: %+v",
+			v.Timeline)
+	}
+}

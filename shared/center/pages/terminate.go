@@ -66,8 +66,11 @@ func (c *Center) Terminate(ctx context.Context, id, who, reason string) error {
 		return err
 	}
 
-	// release it and say who did it
+	// release it, withdraw what waits for a decision, and say who did it
 	if err := c.Store.EndExecution(ctx, id); err != nil {
+		return err
+	}
+	if err := c.withdrawApprovals(ctx, id, who); err != nil {
 		return err
 	}
 	if err := c.Store.ReleaseIndicators(ctx, id, inv.Indicators); err != nil {
@@ -79,6 +82,40 @@ func (c *Center) Terminate(ctx context.Context, id, who, reason string) error {
 	}
 	return c.Store.AppendEvent(ctx, id, investigation.Event{Time: c.Now(), Kind: "terminated",
 		Actor: who, Message: msg})
+}
+
+// withdrawApprovals rejects, in who's name, every action of investigation
+// id still waiting for a decision, so that its approval link says the
+// action was withdrawn instead of offering to run it. An approval somebody
+// decided meanwhile keeps that decision.
+func (c *Center) withdrawApprovals(ctx context.Context, id, who string) error {
+	acts, err := c.Store.Actions(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, a := range acts {
+		if a.Status != investigation.ActionPendingApproval {
+			continue
+		}
+		_, _, err := c.Store.DecideApproval(ctx, store.ApprovalID(id, a.ID), store.Decision{
+			Status: store.ApprovalRejected, By: who, At: c.Now(),
+			Event: investigation.Event{Kind: "action_rejected", Actor: who,
+				Message: fmt.Sprintf("%s withdrew %s %s: the investigation was terminated",
+					who, a.Type, a.ID)}})
+		var decided *store.ApprovalDecidedError
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			// no approval was requested yet: reject the action itself
+			err = c.Store.TransitionAction(ctx, id, a.ID, investigation.ActionRejected,
+				store.ActionChange{ApprovedBy: who, DecidedAt: c.Now()})
+		case errors.As(err, &decided):
+			err = nil
+		}
+		if err != nil {
+			return fmt.Errorf("withdraw action %s: %w", a.ID, err)
+		}
+	}
+	return nil
 }
 
 func finished(id, status string) error {
