@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -192,6 +193,24 @@ func ParseForm(req events.APIGatewayProxyRequest) (url.Values, int, error) {
 		return nil, http.StatusBadRequest, errors.New("the form does not parse")
 	}
 	return form, 0, nil
+}
+
+// maxReasonRunes bounds the reason an analyst gives for what they do.
+const maxReasonRunes = 500
+
+// CheckReason refuses an analyst's reason (for terminating an
+// investigation, undoing an action) that is too long or holds control or
+// invisible characters, which the timeline would keep.
+func CheckReason(r string) error {
+	if len([]rune(r)) > maxReasonRunes {
+		return fmt.Errorf("the reason is longer than %d characters", maxReasonRunes)
+	}
+	for _, ch := range r {
+		if unicode.IsControl(ch) || unicode.Is(unicode.Cf, ch) {
+			return errors.New("the reason holds control or invisible characters")
+		}
+	}
+	return nil
 }
 
 // jsonReason says in the API's terms why a body did not decode.

@@ -38,11 +38,14 @@ func (a *API) undoAction(ctx context.Context, req events.APIGatewayProxyRequest)
 			return Reply(status, errorBody(err.Error())), nil
 		}
 	}
+	if err := CheckReason(body.Reason); err != nil {
+		return Reply(http.StatusBadRequest, errorBody(err.Error())), nil
+	}
 	if a.Undo == nil {
 		return Reply(http.StatusNotFound, errorBody("undo is not configured")), nil
 	}
 
-	done, err := a.Undo.Undo(ctx, invID, actID, who)
+	done, err := a.Undo.Undo(ctx, invID, actID, who, body.Reason)
 	var not *workflow.NotUndoableError
 	var refused *remediation.PermanentError
 	switch {

@@ -287,7 +287,7 @@ func checkUndo(t *testing.T, s *Steps, tn *tenant.Tenant, see look, invID string
 	t.Helper()
 	ctx := context.Background()
 	u := &Undoer{Store: s.Store, Remediator: s.Remediator, Log: s.Log, Now: s.Now}
-	_, err := u.Undo(ctx, invID, a.ID, "bob@example.com")
+	_, err := u.Undo(ctx, invID, a.ID, "bob@example.com", "")
 	var not *NotUndoableError
 	if !investigation.Actions[a.Type].Reversible {
 		if !errors.As(err, &not) {
@@ -311,7 +311,7 @@ func checkUndo(t *testing.T, s *Steps, tn *tenant.Tenant, see look, invID string
 	if len(ev) != 1 || ev[0].Actor != "bob@example.com" {
 		t.Errorf("timeline: got %+v, want one action_undone by bob@example.com", ev)
 	}
-	if _, err := u.Undo(ctx, invID, a.ID, "bob@example.com"); !errors.As(err, &not) {
+	if _, err := u.Undo(ctx, invID, a.ID, "bob@example.com", ""); !errors.As(err, &not) {
 		t.Errorf("second undo: got %v, want *NotUndoableError", err)
 	}
 }

@@ -43,7 +43,7 @@ type Undone struct {
 // Undo undoes action actID of investigation invID on behalf of who: the
 // provider that did it (as its run recorded) undoes it with the undo data
 // it saved, then the action moves from succeeded to undone with who and
-// the provider's answer, and the timeline records it.
+// the provider's answer, and the timeline records it with reason, when given.
 //
 // It returns store.ErrNotFound (wrapped) for an unknown action, a
 // *NotUndoableError for one that is irreversible or not succeeded (two
@@ -51,7 +51,8 @@ type Undone struct {
 // one records the undo, the other gets this error), the provider's
 // *remediation.PermanentError when it refuses, and any other error when
 // retrying may help.
-func (u *Undoer) Undo(ctx context.Context, invID, actID, who string) (Undone, error) {
+func (u *Undoer) Undo(ctx context.Context, invID, actID, who, reason string) (Undone,
+	error) {
 	// the action, its run, and the provider that ran it
 	a, run, err := u.undoable(ctx, invID, actID)
 	if err != nil {
@@ -85,9 +86,13 @@ func (u *Undoer) Undo(ctx context.Context, invID, actID, who string) (Undone, er
 	if err != nil {
 		return Undone{}, err
 	}
+	msg := fmt.Sprintf("%s undid %s %s%s through %s: %s", who, a.Type, a.Target,
+		onScope(a.Scope), p.Name(), res.Summary)
+	if reason != "" {
+		msg += " (reason: " + reason + ")"
+	}
 	err = u.Store.AppendEvent(ctx, invID, investigation.Event{Time: u.Now(),
-		Kind: "action_undone", Actor: who, Message: fmt.Sprintf("%s undid %s %s%s "+
-			"through %s: %s", who, a.Type, a.Target, onScope(a.Scope), p.Name(), res.Summary)})
+		Kind: "action_undone", Actor: who, Message: msg})
 	a.Status = investigation.ActionUndone
 	return Undone{Action: a, Provider: p.Name(), Summary: res.Summary, UndoneBy: who}, err
 }

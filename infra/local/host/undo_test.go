@@ -37,8 +37,17 @@ func TestAnalystUndoesASucceededActionOnce(t *testing.T) {
 		t.Fatalf("block_domain is %s, want succeeded", block.Status)
 	}
 
-	// undone once, with who and what the tenant did
-	resp, body := fetch(t, "POST", undoPath(v.ID, block.ID), "application/json", `{}`)
+	// a reason the timeline cannot keep is refused, and changes nothing
+	resp, body := fetch(t, "POST", undoPath(v.ID, block.ID), "application/json",
+		`{"reason": "false \u202epositive"}`)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "invisible") {
+		t.Fatalf("undo with a bidi override in its reason: got %d %s, want 400",
+			resp.StatusCode, body)
+	}
+
+	// undone once, with who, why and what the tenant did
+	resp, body = fetch(t, "POST", undoPath(v.ID, block.ID), "application/json",
+		`{"reason": "the domain is our CDN"}`)
 	if resp.StatusCode != http.StatusOK ||
 		!strings.Contains(body, `"summary":"unblocked domain dl.malicious.example`) {
 		t.Fatalf("undo: got %d %s, want 200 saying the domain is unblocked", resp.StatusCode,
@@ -55,8 +64,9 @@ func TestAnalystUndoesASucceededActionOnce(t *testing.T) {
 			undone = append(undone, e)
 		}
 	}
-	if len(undone) != 1 || undone[0].Actor == "" {
-		t.Errorf("timeline has %+v, want one action_undone naming who", undone)
+	if len(undone) != 1 || undone[0].Actor == "" ||
+		!strings.Contains(undone[0].Message, "(reason: the domain is our CDN)") {
+		t.Errorf("timeline has %+v, want one action_undone naming who and why", undone)
 	}
 
 	// refused: again, irreversible, unknown, malformed

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,9 +18,6 @@ import (
 	"github.com/firebreak/firebreak/shared/investigation"
 	"github.com/firebreak/firebreak/shared/store"
 )
-
-// maxReasonRunes bounds the reason given for a termination.
-const maxReasonRunes = 500
 
 // TerminateError is a termination refused: Status is 404 for an unknown
 // investigation, 409 for one that has finished.
@@ -164,7 +160,7 @@ func (c *Center) terminateJSON(ctx context.Context, req events.APIGatewayProxyRe
 	if status, err := gateway.DecodeJSON(req, &tr); err != nil {
 		return gateway.Reply(status, gateway.ErrorBody(err.Error()))
 	}
-	if err := checkReason(tr.Reason); err != nil {
+	if err := gateway.CheckReason(tr.Reason); err != nil {
 		return gateway.Reply(http.StatusBadRequest, gateway.ErrorBody(err.Error()))
 	}
 	status, err := c.terminate(ctx, id, who, tr.Reason)
@@ -192,7 +188,7 @@ func (c *Center) terminateForm(ctx context.Context, req events.APIGatewayProxyRe
 			"reload the investigation's page and terminate it from there.")
 	}
 	reason := strings.TrimSpace(form.Get("reason"))
-	if err := checkReason(reason); err != nil {
+	if err := gateway.CheckReason(reason); err != nil {
 		return c.fail(http.StatusBadRequest, err.Error()+".")
 	}
 	if status, err := c.terminate(ctx, id, who, reason); err != nil {
@@ -221,18 +217,4 @@ func (c *Center) terminate(ctx context.Context, id, who, reason string) (int, er
 	c.Log.InfoContext(ctx, "terminate investigation", "investigation_id", id,
 		"outcome", "terminated", "duration_ms", c.Now().Sub(start).Milliseconds())
 	return http.StatusOK, nil
-}
-
-// checkReason refuses a reason too long or holding control or invisible
-// characters, which the timeline would keep.
-func checkReason(r string) error {
-	if len([]rune(r)) > maxReasonRunes {
-		return fmt.Errorf("the reason is longer than %d characters", maxReasonRunes)
-	}
-	for _, ch := range r {
-		if unicode.IsControl(ch) || unicode.Is(unicode.Cf, ch) {
-			return errors.New("the reason holds control or invisible characters")
-		}
-	}
-	return nil
 }
