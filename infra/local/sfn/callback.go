@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -56,8 +57,12 @@ func newTokenRegistry() tokenRegistry {
 	return tokenRegistry{open: map[string]*waiter{}, closed: map[string]string{}}
 }
 
-// taskTokenBytes is the length of a task token before base64url encoding.
-const taskTokenBytes = sha256.Size
+// taskTokenBytes is the length of a task token before base64url encoding,
+// and tokenPrefix what each token starts with.
+const (
+	taskTokenBytes = sha256.Size
+	tokenPrefix    = "AQ"
+)
 
 // taskToken returns the token of the task at position where, on its attempt.
 // Tokens are derived, not drawn, so that a resumed execution hands out the
@@ -65,7 +70,9 @@ const taskTokenBytes = sha256.Size
 func (x *execution) taskToken(where string, attempt int) string {
 	mac := hmac.New(sha256.New, x.secret)
 	mac.Write([]byte(x.arn + "\x00" + where + "\x00" + strconv.Itoa(attempt)))
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	// "AQ" starts it as AWS's tokens start, and never with "-", which a
+	// command line's parser would take for an option
+	return tokenPrefix + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
 // openWaiter returns the waiter of token, registering it for x if needed.
@@ -109,8 +116,9 @@ func (r *tokenRegistry) find(token string) (*waiter, error) {
 
 // tokenProblem says why a token the engine does not know is invalid.
 func tokenProblem(token string) string {
-	b, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(b) != taskTokenBytes {
+	body, ok := strings.CutPrefix(token, tokenPrefix)
+	b, err := base64.RawURLEncoding.DecodeString(body)
+	if !ok || err != nil || len(b) != taskTokenBytes {
 		return "malformed"
 	}
 	return "not one this engine issued"

@@ -61,7 +61,9 @@ func TestAWSCLIDrivesTheEndpoint(t *testing.T) {
 		created.StateMachineArn, "--input", `{"action": "reset-password"}`)
 
 	// answer the task with send-task-success
-	awsCLI(t, h, nil, "send-task-success", "--task-token", receive(t, tokens),
+	// "=" joins the token to its flag: a token may begin with "-", which
+	// the CLI's parser would otherwise take for another option
+	awsCLI(t, h, nil, "send-task-success", "--task-token="+receive(t, tokens),
 		"--task-output", `{"approved": true}`)
 	h.wait(t, started.ExecutionArn)
 
