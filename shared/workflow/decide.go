@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/firebreak/firebreak/shared/alert"
@@ -140,8 +141,14 @@ func propose(name string, ents []investigation.Entity) []proposal {
 	return out
 }
 
-// skipped reports whether the remedy's Unless holds for e.
+// skipped reports whether the remedy's Unless holds for e, or its action
+// cannot be done to e at all: a temporary AWS credential (an access key id
+// starting ASIA, issued by STS) has no key to disable; it lapses, and the
+// sessions of whoever it belongs to are what revoke_sessions ends.
 func skipped(r playbook.Remedy, e investigation.Entity) bool {
+	if r.Action == investigation.ActionDisableAccessKey && strings.HasPrefix(e.Key, "ASIA") {
+		return true
+	}
 	return r.Unless[0] != "" && e.Attributes[r.Unless[0]] == r.Unless[1]
 }
 

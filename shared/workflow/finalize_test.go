@@ -109,6 +109,21 @@ func TestQuarantineIsProposedOnEveryHostHoldingTheFileAndTheOneTheAlertSawItOn(t
 	}
 }
 
+func TestOnlyALongTermAccessKeyIsProposedForDisabling(t *testing.T) {
+	for key, want := range map[string]int{"AKIAEXAMPLE000000001": 1,
+		"ASIAEXAMPLE000000001": 0} {
+		k := investigation.Entity{Entity: alert.Entity{Type: alert.EntityAccessKey, Key: key},
+			Verdict: investigation.VerdictMalicious, Round: 1}
+		got := 0
+		for _, p := range propose("cloud_credential", []investigation.Entity{k}) {
+			got += btoi(p.typ == investigation.ActionDisableAccessKey)
+		}
+		if got != want {
+			t.Errorf("%s: %d disable_access_key proposals, want %d", key, got, want)
+		}
+	}
+}
+
 func TestAStepExaminesTheGravestEntitiesOfAWideRoundFirst(t *testing.T) {
 	var ents []investigation.Entity
 	for i := range maxEntitiesPerStep + 50 {
