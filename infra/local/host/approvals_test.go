@@ -311,3 +311,46 @@ func TestTaskTokenIsInNoLogLineAndNoURL(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoRacingPOSTsDecideOnce has an approve and a reject of one link
+// posted at once over HTTP: one decides, the other is told who decided
+// and when, and the timeline holds one decision (the decision and its
+// SendTaskSuccess are the winner's alone; shared/approval counts the
+// calls).
+func TestTwoRacingPOSTsDecideOnce(t *testing.T) {
+	id, pending := pendingInvestigation(t)
+	p := pending[0]
+	forms := map[string]url.Values{}
+	for d, link := range map[string]string{"approve": p.ApproveURL, "reject": p.RejectURL} {
+		_, page := fetch(t, "GET", path(t, link), "", "")
+		forms[d] = confirmForm(t, page)
+	}
+
+	bodies := make(chan string, 2)
+	var wg sync.WaitGroup
+	for _, form := range forms {
+		wg.Go(func() {
+			_, body := fetch(t, "POST", "/approvals/"+p.ApprovalID, formType, form.Encode())
+			bodies <- body
+		})
+	}
+	wg.Wait()
+	close(bodies)
+	decided, told := 0, 0
+	for b := range bodies {
+		decided += btoi(strings.Contains(b, "You approved") || strings.Contains(b, "You rejected"))
+		told += btoi(strings.Contains(b, "Already decided"))
+	}
+	if decided != 1 || told != 1 {
+		t.Errorf("%d POSTs decided and %d were told who did, want 1 and 1", decided, told)
+	}
+	decisions := 0
+	for _, e := range readInvestigation(t, id).Timeline {
+		decisions += btoi((e.Kind == "action_approved" || e.Kind == "action_rejected") &&
+			strings.Contains(e.Message, p.ID))
+	}
+	if decisions != 1 {
+		t.Errorf("the timeline holds %d decisions of %s, want 1", decisions, p.ID)
+	}
+	rejectTheRest(t, id)
+}
