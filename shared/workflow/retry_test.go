@@ -2,36 +2,20 @@ package workflow
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/firebreak/firebreak/infra/local/dynamodblocal"
 	"github.com/firebreak/firebreak/shared/alert"
 	"github.com/firebreak/firebreak/shared/datasource"
 	"github.com/firebreak/firebreak/shared/investigation"
-	"github.com/firebreak/firebreak/shared/tenant"
 )
 
 // withTenant gives s the repository's simulated tenant, in s's table, as
 // its data source.
 func withTenant(t *testing.T, s *Steps) {
 	t.Helper()
-	f, err := os.Open("../../events/tenant/tenant.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	snap, err := tenant.ReadSnapshot(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tn := tenant.New(dynamodblocal.NewClient(dynamodblocal.Endpoint(t)), s.Store.Table())
-	if err := tn.Seed(context.Background(), snap); err != nil {
-		t.Fatal(err)
-	}
-	s.Sources = []datasource.DataSource{tn}
+	s.Sources = []datasource.DataSource{seededTenant(t, s)}
 }
 
 // TestEveryStepRunTwiceChangesNothingMore runs each step of a round twice,
