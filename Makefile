@@ -13,7 +13,7 @@ DYNAMODB_LOCAL := .cache/dynamodb-local/DynamoDBLocal.jar
 CHROMIUM := /usr/bin/chromium
 FIREBREAK := build/firebreak
 
-.PHONY: deps demo local test lint synth functions fuzz clean
+.PHONY: deps demo local test lint synth functions fuzz bench clean
 
 ## deps: DynamoDB Local, the Go modules and the CDK CLI, each pinned
 deps: $(DYNAMODB_LOCAL) node_modules/.package-lock.json
@@ -38,6 +38,12 @@ demo: $(DYNAMODB_LOCAL)
 local: $(DYNAMODB_LOCAL)
 	go build -o $(FIREBREAK) ./infra/local
 	$(FIREBREAK) serve --addr 127.0.0.1:3000
+
+## bench: the performance scenarios (storm, distinct, malware, scale) on
+## the local host, each figure beside its target, and what they cost
+bench: $(DYNAMODB_LOCAL)
+	go build -o $(FIREBREAK) ./infra/local
+	$(FIREBREAK) bench
 
 ## test: every test, DynamoDB Local and the CDK template included, then
 ## every fuzz target briefly

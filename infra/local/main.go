@@ -4,6 +4,8 @@
 //	firebreak serve [--addr HOST:PORT]   run the local host until interrupted
 //	firebreak demo [--json]              show each playbook, then every sample
 //	firebreak normalize FILE             print a payload's normalized alert
+//	firebreak load [--scenario NAME]     replay alerts at a rate, print figures and cost
+//	firebreak bench                      every performance scenario beside its target
 //
 // Run it from the repository (or pass --root): it reads the state machine
 // from infra/statemachine/ and the samples and tenant from events/.
@@ -28,6 +30,9 @@ const usage = `usage:
   firebreak normalize [--format NAME] FILE
   firebreak sfn run --definition FILE --input FILE [--name NAME]
                     [--mock-config FILE --test-case CASE]
+  firebreak load [--scenario distinct|storm|samples] [--alerts N] [--concurrency N]
+                 [--rate N] [--hosts N] [--sample FILE] [--json] [--quiet]
+  firebreak bench [--json] [--quiet]
 `
 
 func main() {
@@ -48,6 +53,10 @@ func main() {
 		err = runNormalize(os.Args[2:], os.Stdout, os.Stderr)
 	case "sfn":
 		err = runSFN(ctx, os.Args[2:], os.Stdout, os.Stderr)
+	case "load":
+		err = runLoad(ctx, os.Args[2:], os.Stdout, os.Stderr)
+	case "bench":
+		err = runBench(ctx, os.Args[2:], os.Stdout, os.Stderr)
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)

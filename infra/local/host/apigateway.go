@@ -36,6 +36,7 @@ func (h *Host) proxy(route stack.Route, fn lambda.Handler) http.Handler {
 			}
 			keyID = apiKeyID(source)
 		}
+		h.Meter.APIRequest()
 
 		// read the request as API Gateway would
 		query, err := url.ParseQuery(r.URL.RawQuery)

@@ -252,18 +252,19 @@ func (h *Host) buildRoutes(ctx context.Context, mux *http.ServeMux) error {
 	return nil
 }
 
-// buildFunction builds function name and wraps it as Lambda does.
+// buildFunction builds function name, wraps it as Lambda does and meters
+// its invocations.
 func (h *Host) buildFunction(ctx context.Context, name string, getenv coldstart.Getenv) (
 	lambda.Handler, error) {
 	b, ok := builders[name]
 	if !ok {
 		return nil, fmt.Errorf("the local host cannot build function %q", name)
 	}
-	fn, err := b(ctx, listedEnv(name, getenv), h.log.With("function", name))
+	fn, err := b(ctx, listedEnv(name, getenv), h.funcLog.With("function", name))
 	if err != nil {
 		return nil, fmt.Errorf("build function %s: %w", name, err)
 	}
-	return lambda.NewHandler(fn), nil
+	return h.Meter.Handler(name, lambda.NewHandler(fn)), nil
 }
 
 // listedEnv narrows getenv to the variables function name lists in

@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/firebreak/firebreak/infra/local/dynamodblocal"
+	"github.com/firebreak/firebreak/infra/local/meter"
 	"github.com/firebreak/firebreak/infra/local/sfn"
 	"github.com/firebreak/firebreak/shared/ingest"
 	"github.com/firebreak/firebreak/shared/store"
@@ -82,10 +83,17 @@ type Host struct {
 	// Store and Tenant read the host's table, for reports and tests.
 	Store  *store.Store
 	Tenant *tenant.Tenant
+	// Meter counts what the host's functions, routes and table would be
+	// billed for in AWS; Usage reads it with the engine's counts.
+	Meter *meter.Meter
 
 	opts Options
 	log  *slog.Logger
-	ddb  *dynamodblocal.Server
+	// funcLog is the functions' logger, which the meter counts.
+	funcLog *slog.Logger
+	ddb     *dynamodblocal.Server
+	// metered serves the metering proxy in front of DynamoDB Local.
+	metered *http.Server
 	// dynamoDBEndpoint is DynamoDB Local's endpoint, which the engine's
 	// DynamoDB integrations call.
 	dynamoDBEndpoint string
@@ -104,8 +112,9 @@ func Start(ctx context.Context, opts Options) (_ *Host, err error) {
 	if !running.TryLock() {
 		return nil, errors.New("a local host is already running in this process")
 	}
-	h := &Host{opts: withDefaults(opts), done: make(chan error, 1)}
+	h := &Host{opts: withDefaults(opts), done: make(chan error, 1), Meter: meter.New()}
 	h.log = h.opts.Log
+	h.funcLog = slog.New(h.Meter.LogHandler(h.log.Handler()))
 	defer func() {
 		if err != nil {
 			h.Close()
@@ -170,6 +179,10 @@ func (h *Host) startState(ctx context.Context) error {
 		}
 		h.ddb, endpoint = srv, srv.Endpoint
 	}
+	endpoint, err := h.meterDynamoDB(endpoint)
+	if err != nil {
+		return err
+	}
 	h.setEnvironment(endpoint)
 	h.dynamoDBEndpoint = endpoint
 
@@ -180,6 +193,31 @@ func (h *Host) startState(ctx context.Context) error {
 	h.Store = store.New(db, tableName)
 	h.Tenant = tenant.New(db, tableName)
 	return h.seedTenant(ctx)
+}
+
+// meterDynamoDB serves the meter's proxy in front of DynamoDB Local's
+// endpoint and returns the proxy's, which everything then calls.
+func (h *Host) meterDynamoDB(endpoint string) (string, error) {
+	proxy, err := h.Meter.DynamoDB(endpoint)
+	if err != nil {
+		return "", err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("listen for the DynamoDB meter: %w", err)
+	}
+	h.metered = &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}
+	go h.metered.Serve(ln)
+	return "http://" + ln.Addr().String(), nil
+}
+
+// Usage is what the host was asked for since it started, as AWS would
+// bill it: the meter's counts and the engine's state transitions.
+func (h *Host) Usage() meter.Usage {
+	u := h.Meter.Usage()
+	stats := h.engine.Stats()
+	u.Transitions, u.HistoryEvents = stats.Transitions, stats.HistoryEvents
+	return u
 }
 
 // setEnvironment points the SDK clients the handlers build at the local
@@ -230,6 +268,9 @@ func (h *Host) Close() error {
 	}
 	if h.engine != nil {
 		h.engine.Close()
+	}
+	if h.metered != nil {
+		h.metered.Close()
 	}
 	if h.ddb != nil {
 		h.ddb.Stop()

@@ -36,3 +36,29 @@ func (h *Host) WaitForExecution(ctx context.Context, id string) (sfntypes.Execut
 		}
 	}
 }
+
+// idlePoll is how often WaitIdle looks.
+const idlePoll = 50 * time.Millisecond
+
+// WaitIdle blocks until the host has been idle for quiet: no function
+// invoked and no state transition in that time. Executions still running
+// then wait on something that takes no work, a person's approval or a
+// timer. It returns ctx's error if ctx ends first.
+func (h *Host) WaitIdle(ctx context.Context, quiet time.Duration) error {
+	last, since := h.engine.Stats().Transitions, time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the host to go idle: %w", ctx.Err())
+		case <-time.After(idlePoll):
+		}
+		now := h.engine.Stats().Transitions
+		if now != last || h.Meter.Busy() {
+			last, since = now, time.Now()
+			continue
+		}
+		if time.Since(since) >= quiet {
+			return nil
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	randv2 "math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -87,6 +88,10 @@ type Engine struct {
 	executions map[string]*execution // by ARN
 
 	tokens tokenRegistry
+
+	// usage counts what Step Functions bills and logs, for Stats
+	transitions   atomic.Int64
+	historyEvents atomic.Int64
 }
 
 // stateMachine is a created state machine. Its fields never change, except
@@ -400,4 +405,22 @@ func newSecret() []byte {
 	b := make([]byte, 32)
 	rand.Read(b) // crypto/rand.Read never fails
 	return b
+}
+
+// Stats are the engine's running totals over every execution since New:
+// what Step Functions would bill a Standard workflow for and log.
+type Stats struct {
+	// Transitions counts the states executions entered and left: the
+	// state transitions Step Functions bills, retries and Map iterations
+	// included.
+	Transitions int64
+	// HistoryEvents counts the states' history events, each one log
+	// record when a state machine logs every event.
+	HistoryEvents int64
+}
+
+// Stats returns the engine's running totals. It is safe to call while
+// executions run.
+func (e *Engine) Stats() Stats {
+	return Stats{Transitions: e.transitions.Load(), HistoryEvents: e.historyEvents.Load()}
 }

@@ -117,6 +117,7 @@ func (s *step) contextObject() any {
 // record appends an event to the execution's history.
 func (s *step) record(ev historyEvent) {
 	s.x.record(s.e.clock.Now(), ev)
+	s.e.historyEvents.Add(1)
 }
 
 // formatTimestamp renders t as the context object does.
@@ -221,6 +222,7 @@ func (e *Engine) runBranch(ctx context.Context, x *execution, b *branch, at chec
 		}
 		s.record(stateExited(st.kind(), name, out))
 		x.countTransition()
+		e.transitions.Add(1)
 		if next == "" {
 			return out, nil
 		}
