@@ -1,11 +1,13 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -32,12 +34,40 @@ const sourceSecretsARN = "arn:aws:secretsmanager:" + Region + ":" + AccountID +
 	":secret:firebreak-sources"
 
 // linkSigningSecretARN names the link-signing secret on the local
-// Secrets Manager endpoint; its value, localLinkSecret, is drawn anew by
-// each process.
+// Secrets Manager endpoint; its value is the host's linkSecret.
 const linkSigningSecretARN = "arn:aws:secretsmanager:" + Region + ":" + AccountID +
 	":secret:firebreak-link-signing"
 
-var localLinkSecret = rand.Text()
+// linkSecretFile is the file of the state directory that keeps the
+// link-signing secret, so that links sent before a restart still work.
+const linkSecretFile = "link-signing-secret"
+
+// loadLinkSecret returns the secret approval links are signed with: the
+// one kept in stateDir, created there (mode 0600) on first use, or, with
+// no state directory, one drawn for this host alone.
+func loadLinkSecret(stateDir string) (string, error) {
+	if stateDir == "" {
+		return rand.Text(), nil
+	}
+	path := filepath.Join(stateDir, linkSecretFile)
+	b, err := os.ReadFile(path)
+	if err == nil && len(bytes.TrimSpace(b)) > 0 {
+		return string(bytes.TrimSpace(b)), nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("read the link-signing secret: %w", err)
+	}
+
+	// first life of this state directory: draw one and keep it
+	if err := os.MkdirAll(stateDir, 0o700); err != nil {
+		return "", fmt.Errorf("create state directory: %w", err)
+	}
+	secret := rand.Text()
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("keep the link-signing secret: %w", err)
+	}
+	return secret, nil
+}
 
 // builder builds one function's handler the way its main does, with the
 // host's logger in place of Lambda's stdout logger.
@@ -352,7 +382,7 @@ func (h *Host) serveSecret(w http.ResponseWriter, r *http.Request) {
 	err := json.NewDecoder(r.Body).Decode(&in)
 	if err == nil && in.SecretId == linkSigningSecretARN {
 		json.NewEncoder(w).Encode(map[string]string{"ARN": linkSigningSecretARN,
-			"Name": "firebreak-link-signing", "SecretString": localLinkSecret})
+			"Name": "firebreak-link-signing", "SecretString": h.linkSecret})
 		return
 	}
 	if err != nil || in.SecretId != sourceSecretsARN {

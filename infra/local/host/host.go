@@ -59,9 +59,10 @@ type Options struct {
 	Root string
 	// DynamoDBEndpoint reuses a running DynamoDB Local; empty starts one.
 	DynamoDBEndpoint string
-	// StateDir, when set, keeps the table and the executions there, so a
-	// restarted host resumes executions that wait on a task token; empty
-	// keeps everything in memory.
+	// StateDir, when set, keeps the table, the executions and the
+	// link-signing secret there, so a restarted host resumes executions
+	// that wait on a task token and takes the approval links it sent
+	// before; empty keeps everything in memory.
 	StateDir string
 	// Sources are the ingest sources and their secrets; nil means the
 	// demo source only.
@@ -90,9 +91,11 @@ type Host struct {
 	// DynamoDB integrations call.
 	dynamoDBEndpoint string
 	engine           *sfn.Engine
-	bus              bus
-	server           *http.Server
-	done             chan error
+	// linkSecret signs approval links; kept in StateDir when there is one.
+	linkSecret string
+	bus        bus
+	server     *http.Server
+	done       chan error
 }
 
 // running guards the one host a process may run.
@@ -118,6 +121,10 @@ func Start(ctx context.Context, opts Options) (_ *Host, err error) {
 		return nil, fmt.Errorf("listen on %s: %w", h.opts.Addr, err)
 	}
 	h.URL = "http://" + ln.Addr().String()
+	if h.linkSecret, err = loadLinkSecret(h.opts.StateDir); err != nil {
+		ln.Close()
+		return nil, err
+	}
 
 	// state: DynamoDB Local, the table and the tenant
 	if err := h.startState(ctx); err != nil {
