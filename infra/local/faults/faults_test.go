@@ -218,3 +218,8 @@ func timelineHas(v gateway.InvestigationView, words ...string) bool {
 	}
 	return false
 }
+
+// readAll reads a request's body, at most 1 MiB.
+func readAll(r *http.Request) ([]byte, error) {
+	return io.ReadAll(io.LimitReader(r.Body, 1<<20))
+}

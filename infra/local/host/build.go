@@ -70,13 +70,16 @@ func loadLinkSecret(stateDir string) (string, error) {
 }
 
 // builder builds one function's handler the way its main does, with the
-// host's logger in place of Lambda's stdout logger.
-type builder func(context.Context, coldstart.Getenv, *slog.Logger) (any, error)
+// host's logger in place of Lambda's stdout logger and the host's
+// coldstart options (its remediation section, if it has one).
+type builder func(context.Context, coldstart.Getenv, *slog.Logger, []coldstart.Option) (any,
+	error)
 
 // builders has one entry per function of stack.Firebreak; a test checks
 // that none is missing.
 var builders = map[string]builder{
-	"ingest": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+	"ingest": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
+		_ []coldstart.Option) (any, error) {
 		svc, err := intake.Ingest(ctx, env)
 		if err != nil {
 			return nil, err
@@ -84,7 +87,8 @@ var builders = map[string]builder{
 		svc.Log = log
 		return alerts.Handler(svc), nil
 	},
-	"events": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+	"events": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
+		_ []coldstart.Option) (any, error) {
 		svc, err := intake.Events(ctx, env)
 		if err != nil {
 			return nil, err
@@ -92,15 +96,17 @@ var builders = map[string]builder{
 		svc.Log = log
 		return alerts.EventBridge(svc), nil
 	},
-	"api": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
-		api, err := coldstart.API(ctx, env)
+	"api": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
+		opts []coldstart.Option) (any, error) {
+		api, err := coldstart.API(ctx, env, opts...)
 		if err != nil {
 			return nil, err
 		}
 		api.Log = log
 		return api.Handler(), nil
 	},
-	"start": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+	"start": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
+		_ []coldstart.Option) (any, error) {
 		svc, err := intake.Start(ctx, env)
 		if err != nil {
 			return nil, err
@@ -112,7 +118,8 @@ var builders = map[string]builder{
 		svc.Log = log
 		return manual.Handler(svc, env(stack.EnvDevIdentity), secret), nil
 	},
-	"center": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+	"center": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
+		_ []coldstart.Option) (any, error) {
 		c, err := coldstart.Center(ctx, env)
 		if err != nil {
 			return nil, err
@@ -132,7 +139,8 @@ var builders = map[string]builder{
 	"finalize":             step(func(s *workflow.Steps) any { return s.Finalize }),
 	"requestapproval":      approvalStep((*workflow.ApprovalSteps).RequestApproval),
 	"expireapproval":       approvalStep((*workflow.ApprovalSteps).ExpireApproval),
-	"approvals": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+	"approvals": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
+		_ []coldstart.Option) (any, error) {
 		e, err := coldstart.ApprovalEndpoint(ctx, env)
 		if err != nil {
 			return nil, err
@@ -149,7 +157,8 @@ var builders = map[string]builder{
 // serves the Secrets Manager endpoint the link-signing secret comes from.
 func approvalStep[I, O any](method func(*workflow.ApprovalSteps, context.Context, I) (O,
 	error)) builder {
-	return func(_ context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+	return func(_ context.Context, env coldstart.Getenv, log *slog.Logger,
+		_ []coldstart.Option) (any, error) {
 		steps := sync.OnceValues(func() (*workflow.ApprovalSteps, error) {
 			ctx := context.Background()
 			cfg, err := coldstart.AWSConfig(ctx)
@@ -180,8 +189,9 @@ func approvalStep[I, O any](method func(*workflow.ApprovalSteps, context.Context
 
 // step builds an investigation step's handler.
 func step(method func(*workflow.Steps) any) builder {
-	return func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
-		s, err := coldstart.Steps(ctx, env)
+	return func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
+		opts []coldstart.Option) (any, error) {
+		s, err := coldstart.Steps(ctx, env, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -289,11 +299,22 @@ func (h *Host) buildFunction(ctx context.Context, name string, getenv coldstart.
 	if !ok {
 		return nil, fmt.Errorf("the local host cannot build function %q", name)
 	}
-	fn, err := b(ctx, listedEnv(name, getenv), h.log.With("function", name))
+	fn, err := b(ctx, listedEnv(name, getenv), h.log.With("function", name),
+		h.coldstartOptions())
 	if err != nil {
 		return nil, fmt.Errorf("build function %s: %w", name, err)
 	}
 	return lambda.NewHandler(fn), nil
+}
+
+// coldstartOptions are the options every function of the host is built
+// with: Options.Remediation in place of firebreak.yaml's section.
+func (h *Host) coldstartOptions() []coldstart.Option {
+	if h.opts.Remediation == nil {
+		return nil
+	}
+	return []coldstart.Option{coldstart.WithRemediation("host.Options.Remediation",
+		h.opts.Remediation)}
 }
 
 // listedEnv narrows getenv to the variables function name lists in
@@ -375,7 +396,7 @@ func localHostHeader(hostport string) bool {
 }
 
 // serveSecret answers Secrets Manager's GetSecretValue for the sources
-// secret and the link-signing secret.
+// secret, the link-signing secret and Options.Secrets.
 func (h *Host) serveSecret(w http.ResponseWriter, r *http.Request) {
 	var in struct{ SecretId string }
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
@@ -383,6 +404,11 @@ func (h *Host) serveSecret(w http.ResponseWriter, r *http.Request) {
 	if err == nil && in.SecretId == linkSigningSecretARN {
 		json.NewEncoder(w).Encode(map[string]string{"ARN": linkSigningSecretARN,
 			"Name": "firebreak-link-signing", "SecretString": h.linkSecret})
+		return
+	}
+	if value, ok := h.opts.Secrets[in.SecretId]; err == nil && ok {
+		json.NewEncoder(w).Encode(map[string]string{"ARN": in.SecretId,
+			"Name": in.SecretId, "SecretString": value})
 		return
 	}
 	if err != nil || in.SecretId != sourceSecretsARN {

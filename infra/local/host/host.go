@@ -70,6 +70,15 @@ type Options struct {
 	// APIKeys maps an API key's value to its source, for POST
 	// /alerts/keyed; nil means DemoAPIKey for the demo source.
 	APIKeys map[string]string
+	// Remediation, when set, is a document shaped as firebreak.yaml whose
+	// remediation section replaces the compiled-in one for every function
+	// of the host: a test routes actions to providers it runs (a webhook
+	// receiver on httptest, say). It is checked as make synth checks
+	// firebreak.yaml; Start fails with its line when it is wrong.
+	Remediation []byte
+	// Secrets are more secrets the local Secrets Manager endpoint serves,
+	// by name, such as the signing key Remediation's webhook names.
+	Secrets map[string]string
 	Log     *slog.Logger
 }
 
