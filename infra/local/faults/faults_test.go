@@ -118,17 +118,23 @@ func pushOne(t *testing.T, h *host.Host, body []byte) string {
 }
 
 // settle waits at most two minutes for investigation id's execution on h
-// to end or to wait only on people. The bound only keeps a broken run
-// from hanging; no assertion depends on it.
+// to end or to wait only on people, asking again while the table is out
+// of reach. The bound only keeps a broken run from hanging; no assertion
+// depends on it.
 func settle(t *testing.T, h *host.Host, id string) host.Settled {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	st, err := h.WaitForSettled(ctx, id)
-	if err != nil {
-		t.Fatal(err)
+	for {
+		st, err := h.WaitForSettled(ctx, id)
+		if err == nil {
+			return st
+		}
+		if ctx.Err() != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return st
 }
 
 // readInvestigation reads investigation id through the read API.
