@@ -7,17 +7,28 @@ import (
 	"testing"
 )
 
-// cutProxy is a TCP proxy in front of DynamoDB Local that a test cuts to
-// play the table becoming unreachable: while cut it refuses new
-// connections (nothing listens on its port) and has reset every open one,
-// as a failed network path or a lost endpoint does; restored, it listens
-// on the same port again.
+// proxyMode is how a cutProxy treats connections.
+type proxyMode int
+
+const (
+	forwarding proxyMode = iota // to DynamoDB Local
+	refusing                    // nothing listens on the port
+	hanging                     // connections are taken and never answered
+)
+
+// cutProxy is a TCP proxy in front of DynamoDB Local that a test breaks
+// to play the table becoming unreachable: cut, it refuses new
+// connections (nothing listens on its port) and resets every open one,
+// as a lost endpoint does; hung, it takes connections and never answers,
+// as a network path that drops packets does; restored, it forwards on
+// the same port again.
 type cutProxy struct {
 	target string // DynamoDB Local's host:port
 	addr   string // the proxy's host:port, the same across cuts
 
 	mu    sync.Mutex
-	ln    net.Listener // nil while cut
+	mode  proxyMode
+	ln    net.Listener // nil while refusing
 	conns map[net.Conn]bool
 	cuts  int
 }
@@ -49,7 +60,8 @@ func hostPort(endpoint string) string {
 // URL is the endpoint clients use in place of DynamoDB Local's.
 func (p *cutProxy) URL() string { return "http://" + p.addr }
 
-// serve accepts on ln until it is closed.
+// serve accepts on ln until it is closed; the caller holds mu or is the
+// only user.
 func (p *cutProxy) serve(ln net.Listener) {
 	p.ln = ln
 	go func() {
@@ -64,16 +76,18 @@ func (p *cutProxy) serve(ln net.Listener) {
 }
 
 // pipe joins client c to DynamoDB Local until either side closes or a
-// cut resets both.
+// break resets both; while hanging it holds c and answers nothing.
 func (p *cutProxy) pipe(c net.Conn) {
-	up, err := net.Dial("tcp", p.target)
-	if err != nil {
-		reset(c)
+	if p.holding(c) {
+		io.Copy(io.Discard, c)
 		return
 	}
-	if !p.track(c, up) {
+	up, err := net.Dial("tcp", p.target)
+	if err != nil || !p.track(c, up) {
 		reset(c)
-		reset(up)
+		if up != nil {
+			reset(up)
+		}
 		return
 	}
 	defer p.untrack(c, up)
@@ -88,11 +102,22 @@ func (p *cutProxy) pipe(c net.Conn) {
 	<-done
 }
 
-// track notes open connections, unless the proxy was cut meanwhile.
+// holding tracks c and reports true when the proxy hangs.
+func (p *cutProxy) holding(c net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.mode != hanging {
+		return false
+	}
+	p.conns[c] = true
+	return true
+}
+
+// track notes open connections, unless the proxy broke meanwhile.
 func (p *cutProxy) track(conns ...net.Conn) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.ln == nil {
+	if p.mode != forwarding {
 		return false
 	}
 	for _, c := range conns {
@@ -114,12 +139,51 @@ func (p *cutProxy) untrack(conns ...net.Conn) {
 func (p *cutProxy) cut() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.ln == nil {
+	if p.mode == refusing {
 		return
 	}
 	p.ln.Close()
-	p.ln = nil
+	p.ln, p.mode = nil, refusing
 	p.cuts++
+	p.resetAll()
+}
+
+// hang resets every open connection and holds every new one unanswered.
+func (p *cutProxy) hang(t *testing.T) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.listen(t)
+	p.resetAll()
+	p.mode = hanging
+}
+
+// restore forwards on the proxy's port again; connections a hang held
+// are reset, as they would time out.
+func (p *cutProxy) restore(t *testing.T) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.listen(t)
+	if p.mode == hanging {
+		p.resetAll()
+	}
+	p.mode = forwarding
+}
+
+// listen listens on the proxy's port unless it does; mu is held.
+func (p *cutProxy) listen(t *testing.T) {
+	if p.ln != nil {
+		return
+	}
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		t.Errorf("listen again on the DynamoDB proxy's %s: %v", p.addr, err)
+		return
+	}
+	p.serve(ln)
+}
+
+// resetAll resets every tracked connection; mu is held.
+func (p *cutProxy) resetAll() {
 	for c := range p.conns {
 		reset(c)
 		delete(p.conns, c)
@@ -131,21 +195,6 @@ func (p *cutProxy) cutCount() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.cuts
-}
-
-// restore listens on the proxy's port again.
-func (p *cutProxy) restore(t *testing.T) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		return
-	}
-	ln, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		t.Errorf("restore the DynamoDB proxy on %s: %v", p.addr, err)
-		return
-	}
-	p.serve(ln)
 }
 
 // reset closes c with a TCP reset rather than an orderly close.
