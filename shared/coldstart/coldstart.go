@@ -65,7 +65,7 @@ func Logger() *slog.Logger { return lambdacontext.NewLogger() }
 // sources and intelligence firebreak.yaml's investigation section names,
 // and a Step Functions client to start investigations with (the state
 // machine's ARN comes with each Finalize, from the context object).
-func Steps(ctx context.Context, getenv Getenv) (*workflow.Steps, error) {
+func Steps(ctx context.Context, getenv Getenv, opts ...Option) (*workflow.Steps, error) {
 	env, err := Require(getenv, stack.EnvTableName)
 	if err != nil {
 		return nil, err
@@ -89,7 +89,7 @@ func Steps(ctx context.Context, getenv Getenv) (*workflow.Steps, error) {
 	}
 	db := dynamodb.NewFromConfig(cfg)
 	tn := tenant.New(db, env[stack.EnvTableName])
-	remediators, err := Remediation(cfg, getenv, tn)
+	remediators, err := Remediation(cfg, getenv, tn, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func Steps(ctx context.Context, getenv Getenv) (*workflow.Steps, error) {
 // client that answers waits for a scope decision, and the remediation
 // providers that undo actions. The development identity
 // is read only where the local host set it.
-func API(ctx context.Context, getenv Getenv) (*gateway.API, error) {
+func API(ctx context.Context, getenv Getenv, opts ...Option) (*gateway.API, error) {
 	st, err := Store(ctx, getenv)
 	if err != nil {
 		return nil, err
@@ -127,7 +127,7 @@ func API(ctx context.Context, getenv Getenv) (*gateway.API, error) {
 		return nil, err
 	}
 	remediators, err := Remediation(cfg, getenv, tenant.New(dynamodb.NewFromConfig(cfg),
-		st.Table()))
+		st.Table()), opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -17,22 +17,53 @@ import (
 	"github.com/firebreak/firebreak/shared/tenant"
 )
 
+// Option changes what a builder of this package reads; a function's main
+// passes none, so it builds from the firebreak.yaml compiled into it.
+type Option func(*options)
+
+type options struct {
+	// remediation is the document the remediation section is read from.
+	remediation []byte
+	// remediationFile names it in errors.
+	remediationFile string
+}
+
+// WithRemediation makes a builder read the remediation section (its
+// routes, dry runs, Microsoft, webhook and aws settings) from doc, a
+// document shaped as firebreak.yaml, instead of the compiled-in file;
+// name names doc in errors. The local host passes it to route actions to
+// providers a test runs; a deployed function never does.
+func WithRemediation(name string, doc []byte) Option {
+	return func(o *options) { o.remediation, o.remediationFile = doc, name }
+}
+
+// apply returns the options opts set.
+func apply(opts []Option) options {
+	o := options{remediation: firebreak.ConfigYAML, remediationFile: firebreak.ConfigFile}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
 // Remediation builds the remediation registry firebreak.yaml's
-// remediation section describes: a provider per route, in order, each
-// wrapped to only pretend when remediation.dry_run names it. Secrets (the
-// Microsoft app's credentials, the webhook's signing key) are read on a
-// provider's first use, not here, so that a function that never
-// remediates through them needs no access to them.
-func Remediation(cfg sdk.Config, getenv Getenv, tn *tenant.Tenant) (*remediation.Registry,
-	error) {
-	set, err := settings.ParseRemediation(firebreak.ConfigYAML)
+// remediation section describes (or the document WithRemediation gives):
+// a provider per route, in order, each wrapped to only pretend when
+// remediation.dry_run names it. Secrets (the Microsoft app's credentials,
+// the webhook's signing key) are read on a provider's first use, not here,
+// so that a function that never remediates through them needs no access
+// to them.
+func Remediation(cfg sdk.Config, getenv Getenv, tn *tenant.Tenant, opts ...Option) (
+	*remediation.Registry, error) {
+	o := apply(opts)
+	set, err := settings.ParseRemediation(o.remediation)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", firebreak.ConfigFile, err)
+		return nil, fmt.Errorf("%s: %w", o.remediationFile, err)
 	}
 	secrets := secretsmanager.NewFromConfig(cfg)
 	var routes []remediation.Route
 	for _, r := range set.Providers {
-		p, err := remediationProvider(r.Name, set, cfg, getenv, tn, secrets)
+		p, err := remediationProvider(r.Name, set, o, cfg, getenv, tn, secrets)
 		if err != nil {
 			return nil, err
 		}
@@ -45,15 +76,15 @@ func Remediation(cfg sdk.Config, getenv Getenv, tn *tenant.Tenant) (*remediation
 }
 
 // remediationProvider builds the provider called name.
-func remediationProvider(name string, set settings.Remediation, cfg sdk.Config,
+func remediationProvider(name string, set settings.Remediation, o options, cfg sdk.Config,
 	getenv Getenv, tn *tenant.Tenant, secrets SecretReader) (remediation.Provider, error) {
 	switch name {
 	case settings.ProviderTenant:
 		return tn.Provider(), nil
 	case settings.ProviderAWS:
-		aws, err := settings.ParseAWSRemediation(firebreak.ConfigYAML)
+		aws, err := settings.ParseAWSRemediation(o.remediation)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", firebreak.ConfigFile, err)
+			return nil, fmt.Errorf("%s: %w", o.remediationFile, err)
 		}
 		return awsremediation.New(cfg, awsremediation.Options{Region: cfg.Region,
 			RoleName:         getenv(stack.EnvRemediationRoleName),
@@ -71,7 +102,7 @@ func remediationProvider(name string, set settings.Remediation, cfg sdk.Config,
 				return microsoft.ParseCredentials(s)
 			}}), nil
 	case settings.ProviderWebhook:
-		return webhook.New(webhook.Options{URL: set.Webhook.URL,
+		return webhook.New(webhook.Options{URL: set.Webhook.URL, Timeout: set.Webhook.Timeout,
 			Key: func(ctx context.Context) ([]byte, error) {
 				s, err := readSecret(ctx, secrets, set.Webhook.Secret)
 				return []byte(s), err

@@ -161,10 +161,17 @@ func (s *Service) authenticate(req Request) (string, error) {
 	return source, nil
 }
 
+// answerMargin is how long before its deadline (the Lambda function's,
+// which ends within API Gateway's 29 s) a request stops storing alerts:
+// enough to answer 503 with every alert's result rather than be ended
+// with no answer while the table or Step Functions is out of reach.
+const answerMargin = 2 * time.Second
+
 // take parses the body and stores each alert in it. A bad item of a batch
 // is reported as rejected and does not stop the others; a body holding
 // one alert that is bad is refused as a whole. When storage fails for an
-// item, the rest are still tried and the reply says 503 with every result.
+// item, the rest are still tried, until answerMargin before ctx's
+// deadline, and the reply says 503 with every result.
 func (s *Service) take(ctx context.Context, source string, body []byte, format string) (
 	Reply, error) {
 	// parse, refusing a body with nothing in it Firebreak can take
@@ -174,6 +181,11 @@ func (s *Service) take(ctx context.Context, source string, body []byte, format s
 	}
 
 	// store each alert, noting what kept any from being stored
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-answerMargin))
+		defer cancel()
+	}
 	reply, unavailable, tooLarge := s.storeAll(ctx, source, items)
 
 	// a lone alert refused is a refused request; a batch reports each

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -62,11 +63,19 @@ type Microsoft struct {
 }
 
 // Webhook is where the webhook provider posts actions. Secret names a
-// Secrets Manager secret whose value is the HMAC signing key.
+// Secrets Manager secret whose value is the HMAC signing key. Timeout
+// bounds one call (zero means the provider's default, 10s); a call that
+// times out is retried by the state machine like a 5xx.
 type Webhook struct {
-	URL    string `yaml:"url"`
-	Secret string `yaml:"secret"`
+	URL     string        `yaml:"url"`
+	Secret  string        `yaml:"secret"`
+	Timeout time.Duration `yaml:"timeout"`
 }
+
+// MaxWebhookTimeout is the longest remediation.webhook.timeout: one call
+// must end well within the remediate function's 30 s, so that a receiver
+// that hangs fails the attempt rather than the Lambda.
+const MaxWebhookTimeout = 25 * time.Second
 
 // RemediationError is a problem in the remediation section, with the line
 // of firebreak.yaml it is on (0 when the section is missing).
@@ -197,6 +206,11 @@ func (r Remediation) checkWebhook(n *yaml.Node) error {
 	if err := checkURL(r.Webhook.URL, true); err != nil {
 		return &RemediationError{lineOf(n, "webhook"), "remediation.webhook.url: " +
 			err.Error()}
+	}
+	if r.Webhook.Timeout < 0 || r.Webhook.Timeout > MaxWebhookTimeout {
+		return &RemediationError{lineOf(n, "webhook"), fmt.Sprintf(
+			"remediation.webhook.timeout: %s is not between 0s and %s", r.Webhook.Timeout,
+			MaxWebhookTimeout)}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package settings
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -36,6 +37,7 @@ remediation:
   webhook:
     url: https://soar.example.com/hooks/firebreak
     secret: firebreak/webhook
+    timeout: 5s
   aws:
     user_pools: [us-east-1_AbCdEf123]
 `
@@ -54,7 +56,7 @@ remediation:
 		DryRun:    []string{ProviderWebhook},
 		Microsoft: Microsoft{Secret: "firebreak/microsoft"},
 		Webhook: Webhook{URL: "https://soar.example.com/hooks/firebreak",
-			Secret: "firebreak/webhook"},
+			Secret: "firebreak/webhook", Timeout: 5 * time.Second},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -86,6 +88,10 @@ func TestParseRemediationRefusesWithTheLine(t *testing.T) {
 		{"webhook over http", "remediation:\n  providers:\n    - name: webhook\n" +
 			"  webhook:\n    url: http://soar.example.com/x\n    secret: s\n", 4,
 			`remediation.webhook.url: "http://soar.example.com/x" is not an https URL`},
+		{"webhook timeout over the limit", "remediation:\n  providers:\n    - name: webhook\n" +
+			"  webhook:\n    url: https://soar.example.com/x\n    secret: s\n" +
+			"    timeout: 1m\n", 4,
+			"remediation.webhook.timeout: 1m0s is not between 0s and 25s"},
 		{"unknown key", "remediation:\n  provider: []\n", 2,
 			`remediation: unknown key "provider" (want one of ` +
 				`[providers dry_run microsoft webhook aws])`},

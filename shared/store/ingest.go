@@ -250,7 +250,15 @@ func (s *Store) join(ctx context.Context, in Intake, invID string) (Outcome, boo
 	if err != nil {
 		return Outcome{}, false, fmt.Errorf("join alert %s to %s: %w", in.Alert.ID, invID, err)
 	}
-	return Outcome{AlertID: in.Alert.ID, InvestigationID: invID}, false, nil
+
+	// an investigation whose start failed, and that no resend started,
+	// is started by the alert that joins it, or the alert would never run
+	inv, err := s.Investigation(ctx, invID)
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	return Outcome{AlertID: in.Alert.ID, InvestigationID: invID,
+		NeedsStart: !inv.ExecutionStarted && inv.Status.Open()}, false, nil
 }
 
 // alertPuts writes the dedupe item, conditional on its absence, and the

@@ -478,3 +478,38 @@ func TestIngestTakesIDsAndIndicatorsLongerThanAKey(t *testing.T) {
 			first.AlertID)
 	}
 }
+
+// TestIngestJoiningAnUnstartedInvestigationStartsIt opens an investigation
+// whose execution never started (its start failed and the sender did not
+// resend): an alert that joins it says it needs starting, so that neither
+// alert is left with no execution; once started, a joining alert does not.
+func TestIngestJoiningAnUnstartedInvestigationStartsIt(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	first, err := s.Ingest(ctx, intake(malwareAlert("gd-start-1", "i-start")))
+	if err != nil || !first.NeedsStart {
+		t.Fatalf("first Ingest = %+v, %v; want it opened, needing a start", first, err)
+	}
+	tests := []struct {
+		name    string
+		started bool
+	}{
+		{"start failed", false},
+		{"started", true},
+	}
+	for i, tt := range tests {
+		if tt.started {
+			if err := s.MarkExecutionStarted(ctx, first.InvestigationID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.Ingest(ctx, intake(malwareAlert(fmt.Sprintf("gd-start-%d", i+2),
+			"i-start")))
+		if err != nil || got.InvestigationID != first.InvestigationID {
+			t.Fatalf("%s: joining Ingest = %+v, %v; want it joined %s", tt.name, got, err,
+				first.InvestigationID)
+		}
+		if got.NeedsStart == tt.started {
+			t.Errorf("%s: NeedsStart = %v, want %v", tt.name, got.NeedsStart, !tt.started)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -30,6 +31,22 @@ type FinalizeState struct {
 type StepError struct {
 	Error string `json:"Error"`
 	Cause string `json:"Cause"`
+}
+
+// reason says what failed in words: the message of a Lambda function's
+// error, whose Cause is its JSON error response, or else the Cause as
+// it is, or the error's name when there is no cause.
+func (e *StepError) reason() string {
+	var resp struct {
+		Message string `json:"errorMessage"`
+	}
+	switch {
+	case json.Unmarshal([]byte(e.Cause), &resp) == nil && resp.Message != "":
+		return resp.Message
+	case e.Cause != "":
+		return e.Cause
+	}
+	return e.Error
 }
 
 // FinalizeOutput is the execution's output.

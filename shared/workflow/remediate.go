@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/firebreak/firebreak/shared/alert"
@@ -31,10 +32,13 @@ type RemediateOutput struct {
 
 // RemediateInput names the investigation and, optionally, the one action
 // to run; without ActionID every approved action of the investigation
-// runs.
+// runs. GaveUp, set by the state machine once Remediate failed past its
+// retries, is the last error it caught: the action is then not run but
+// failed with that error as its reason.
 type RemediateInput struct {
-	InvestigationID string `json:"investigation_id"`
-	ActionID        string `json:"action_id,omitempty"`
+	InvestigationID string     `json:"investigation_id"`
+	ActionID        string     `json:"action_id,omitempty"`
+	GaveUp          *StepError `json:"gave_up,omitempty"`
 }
 
 // Remediate runs the approved actions of the investigation (only
@@ -61,6 +65,9 @@ func (s *Steps) Remediate(ctx context.Context, in RemediateInput) (out Remediate
 	}()
 	if err := (Input{in.InvestigationID}).check(); err != nil {
 		return RemediateOutput{}, err
+	}
+	if in.GaveUp != nil {
+		return s.giveUp(ctx, in)
 	}
 
 	// read the actions and the entities they name
@@ -89,6 +96,62 @@ func (s *Steps) Remediate(ctx context.Context, in RemediateInput) (out Remediate
 		out.Failed += btoi(!ok)
 	}
 	return out, nil
+}
+
+// giveUp ends the action whose Remediate step failed past its retries, so
+// that it does not stay running: with the outcome its run recorded, if an
+// attempt recorded one before it died, or else failed with the last error
+// the state machine caught and the number of attempts.
+func (s *Steps) giveUp(ctx context.Context, in RemediateInput) (RemediateOutput, error) {
+	if in.ActionID == "" {
+		return RemediateOutput{}, &InvalidInputError{Reason: "gave_up needs an action_id"}
+	}
+
+	// find the action; one that has an outcome already keeps it
+	acts, err := s.Store.Actions(ctx, in.InvestigationID)
+	if err != nil {
+		return RemediateOutput{}, classify(err)
+	}
+	i := slices.IndexFunc(acts, func(a investigation.Action) bool { return a.ID == in.ActionID })
+	if i < 0 {
+		return RemediateOutput{}, &InvalidInputError{Reason: "no action " + in.ActionID}
+	}
+	a := acts[i]
+	if a.Status != investigation.ActionApproved && a.Status != investigation.ActionRunning {
+		return RemediateOutput{}, nil
+	}
+
+	// close its run with the last error, unless an attempt finished it
+	if err := s.markRunning(ctx, in.InvestigationID, a); err != nil {
+		return RemediateOutput{}, classify(err)
+	}
+	run, err := s.closeRun(ctx, in.InvestigationID, a.ID, in.GaveUp)
+	if err != nil {
+		return RemediateOutput{}, classify(err)
+	}
+	if err := s.recordRun(ctx, in.InvestigationID, a, run); err != nil {
+		return RemediateOutput{}, classify(err)
+	}
+	ok := run.Outcome == investigation.ActionSucceeded
+	return RemediateOutput{Succeeded: btoi(ok), Failed: btoi(!ok)}, nil
+}
+
+// closeRun finishes action actID's run as failed with why, unless an
+// attempt finished it first, and returns the run as recorded. An action
+// that failed before its run began gets a run that says so.
+func (s *Steps) closeRun(ctx context.Context, invID, actID string, why *StepError) (store.Run,
+	error) {
+	run, err := s.Store.Run(ctx, invID, actID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Run{Done: true, Outcome: investigation.ActionFailed,
+			Summary: "gave up before any attempt: " + why.reason()}, nil
+	}
+	if err != nil || run.Done {
+		return run, err
+	}
+	return s.Store.FinishRun(ctx, invID, actID, store.Run{Outcome: investigation.ActionFailed,
+		Summary: fmt.Sprintf("gave up after %s: %s", count(run.Attempts, "attempt"),
+			why.reason())})
 }
 
 // knownEntities returns the investigation's entities by ref.

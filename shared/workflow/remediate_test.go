@@ -413,3 +413,80 @@ func TestRemediateAfterTheRunWasRecordedCallsNoProvider(t *testing.T) {
 		t.Errorf("got %s %q, want succeeded with the recorded answer", got.Status, got.Result)
 	}
 }
+
+// TestRemediateGivenUpEndsTheActionWithItsRun plays the state machine
+// giving up on Remediate after its retries: the action never stays
+// running. It keeps the outcome an attempt recorded before dying, or else
+// fails with the last error caught, once, and calls no provider.
+func TestRemediateGivenUpEndsTheActionWithItsRun(t *testing.T) {
+	cause := `{"errorMessage":"webhook: HTTP 503, worth retrying","errorType":"RetryableError"}`
+	tests := []struct {
+		name       string
+		before     func(t *testing.T, s *Steps, invID, actID string)
+		wantStatus investigation.ActionStatus
+		wantResult string
+	}{
+		{"never began", func(*testing.T, *Steps, string, string) {},
+			investigation.ActionFailed,
+			"gave up before any attempt: webhook: HTTP 503, worth retrying"},
+		{"began twice, never answered", func(t *testing.T, s *Steps, invID, actID string) {
+			running(t, s, invID, actID)
+			for range 2 {
+				if _, err := s.Store.StartRun(context.Background(), invID, actID, "tenant",
+					"isolate_host"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, investigation.ActionFailed,
+			"gave up after 2 attempts: webhook: HTTP 503, worth retrying"},
+		{"answered, then died", func(t *testing.T, s *Steps, invID, actID string) {
+			running(t, s, invID, actID)
+			ctx := context.Background()
+			if _, err := s.Store.StartRun(ctx, invID, actID, "tenant", "isolate_host"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Store.FinishRun(ctx, invID, actID, store.Run{
+				Outcome: investigation.ActionSucceeded, Summary: "isolated web-01"}); err != nil {
+				t.Fatal(err)
+			}
+		}, investigation.ActionSucceeded, "isolated web-01"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, ctx := newSteps(t, &starts{}), context.Background()
+			p := &crashing{Provider: seededTenant(t, s).Provider()}
+			s.Remediator = remediation.NewRegistry(remediation.Route{Provider: p})
+			invID, a := approvedAction(t, s, investigation.ActionIsolateHost, "host:"+tnWeb01, "")
+			tt.before(t, s, invID, a.ID)
+
+			in := RemediateInput{InvestigationID: invID, ActionID: a.ID,
+				GaveUp: &StepError{Error: "RetryableError", Cause: cause}}
+			for range 2 { // the second, a retry of the first, changes nothing
+				if _, err := s.Remediate(ctx, in); err != nil {
+					t.Fatalf("Remediate given up: %v", err)
+				}
+			}
+			got := action(t, s, invID, a.ID)
+			if got.Status != tt.wantStatus || got.Result != tt.wantResult {
+				t.Errorf("got %s %q, want %s %q", got.Status, got.Result, tt.wantStatus,
+					tt.wantResult)
+			}
+			if n := len(events(t, s, invID, "action_"+string(tt.wantStatus))); n != 1 {
+				t.Errorf("got %d timeline events of the outcome, want 1", n)
+			}
+			if len(p.said) != 0 {
+				t.Errorf("the provider was called %d times, want none", len(p.said))
+			}
+		})
+	}
+}
+
+// running moves action actID to running, as an attempt does first.
+func running(t *testing.T, s *Steps, invID, actID string) {
+	t.Helper()
+	err := s.Store.TransitionAction(context.Background(), invID, actID,
+		investigation.ActionRunning, store.ActionChange{})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

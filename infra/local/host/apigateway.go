@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -53,12 +55,17 @@ func (h *Host) proxy(route stack.Route, fn lambda.Handler) http.Handler {
 		ev.RequestContext.Identity.APIKeyID = keyID
 		event, _ := json.Marshal(ev)
 
-		// invoke the function in process
-		ctx := h.invokeContext(r.Context(), route.Function)
+		// invoke the function in process, by its deadline as Lambda does
+		ctx, cancel := h.invokeContext(r.Context(), route.Function)
+		defer cancel()
 		payload, err := fn.Invoke(ctx, event)
 		var resp events.APIGatewayProxyResponse
 		if err == nil {
 			err = json.Unmarshal(payload, &resp)
+		}
+		if err == nil && ctx.Err() != nil {
+			// past its deadline Lambda would have ended the function
+			err = fmt.Errorf("the function answered after its deadline: %w", ctx.Err())
 		}
 		if err != nil {
 			h.log.ErrorContext(ctx, "invoke", "function", route.Function, "error", err)
@@ -159,8 +166,20 @@ func writeGatewayMessage(w http.ResponseWriter, status int, message string) {
 	json.NewEncoder(w).Encode(map[string]string{"message": message})
 }
 
-// invokeContext is a context carrying the Lambda context of function name.
-func (h *Host) invokeContext(ctx context.Context, name string) context.Context {
+// apiGatewayTimeout is API Gateway's integration timeout for a REST API:
+// a function still running then has its request answered without it.
+const apiGatewayTimeout = 29 * time.Second
+
+// invokeContext is a context carrying the Lambda context of function
+// name, with the deadline an invocation through API Gateway has: the
+// function's timeout, at most API Gateway's.
+func (h *Host) invokeContext(ctx context.Context, name string) (context.Context,
+	context.CancelFunc) {
+	timeout := apiGatewayTimeout
+	if f, ok := stack.Firebreak.Function(name); ok && f.TimeoutSec > 0 {
+		timeout = min(timeout, time.Duration(f.TimeoutSec)*time.Second)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	return lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
-		AwsRequestID: store.NewID(), InvokedFunctionArn: h.functionARN(name)})
+		AwsRequestID: store.NewID(), InvokedFunctionArn: h.functionARN(name)}), cancel
 }

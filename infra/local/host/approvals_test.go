@@ -256,7 +256,7 @@ func TestExpiredApprovalLinkSaysSoAndNothingRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	ap.Expires = time.Now().Add(-time.Minute) // a link that expired a minute ago
-	link := approval.URL([]byte(localLinkSecret), testHost.URL, ap, approval.Approve)
+	link := approval.URL([]byte(testHost.linkSecret), testHost.URL, ap, approval.Approve)
 
 	resp, body := fetch(t, "GET", path(t, link), "", "")
 	if resp.StatusCode != http.StatusGone || !strings.Contains(body, "expired") {

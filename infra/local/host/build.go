@@ -1,11 +1,13 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -32,21 +34,52 @@ const sourceSecretsARN = "arn:aws:secretsmanager:" + Region + ":" + AccountID +
 	":secret:firebreak-sources"
 
 // linkSigningSecretARN names the link-signing secret on the local
-// Secrets Manager endpoint; its value, localLinkSecret, is drawn anew by
-// each process.
+// Secrets Manager endpoint; its value is the host's linkSecret.
 const linkSigningSecretARN = "arn:aws:secretsmanager:" + Region + ":" + AccountID +
 	":secret:firebreak-link-signing"
 
-var localLinkSecret = rand.Text()
+// linkSecretFile is the file of the state directory that keeps the
+// link-signing secret, so that links sent before a restart still work.
+const linkSecretFile = "link-signing-secret"
+
+// loadLinkSecret returns the secret approval links are signed with: the
+// one kept in stateDir, created there (mode 0600) on first use, or, with
+// no state directory, one drawn for this host alone.
+func loadLinkSecret(stateDir string) (string, error) {
+	if stateDir == "" {
+		return rand.Text(), nil
+	}
+	path := filepath.Join(stateDir, linkSecretFile)
+	b, err := os.ReadFile(path)
+	if err == nil && len(bytes.TrimSpace(b)) > 0 {
+		return string(bytes.TrimSpace(b)), nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("read the link-signing secret: %w", err)
+	}
+
+	// first life of this state directory: draw one and keep it
+	if err := os.MkdirAll(stateDir, 0o700); err != nil {
+		return "", fmt.Errorf("create state directory: %w", err)
+	}
+	secret := rand.Text()
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("keep the link-signing secret: %w", err)
+	}
+	return secret, nil
+}
 
 // builder builds one function's handler the way its main does, with the
-// host's logger in place of Lambda's stdout logger.
-type builder func(context.Context, coldstart.Getenv, *slog.Logger) (any, error)
+// host's logger in place of Lambda's stdout logger and the host's
+// coldstart options (its remediation section, if it has one).
+type builder func(context.Context, coldstart.Getenv, *slog.Logger, []coldstart.Option) (any,
+	error)
 
 // builders has one entry per function of stack.Firebreak; a test checks
 // that none is missing.
 var builders = map[string]builder{
-	"ingest": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+	"ingest": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
+		_ []coldstart.Option) (any, error) {
 		svc, err := intake.Ingest(ctx, env)
 		if err != nil {
 			return nil, err
@@ -54,7 +87,8 @@ var builders = map[string]builder{
 		svc.Log = log
 		return alerts.Handler(svc), nil
 	},
-	"events": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+	"events": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
+		_ []coldstart.Option) (any, error) {
 		svc, err := intake.Events(ctx, env)
 		if err != nil {
 			return nil, err
@@ -62,15 +96,17 @@ var builders = map[string]builder{
 		svc.Log = log
 		return alerts.EventBridge(svc), nil
 	},
-	"api": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
-		api, err := coldstart.API(ctx, env)
+	"api": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
+		opts []coldstart.Option) (any, error) {
+		api, err := coldstart.API(ctx, env, opts...)
 		if err != nil {
 			return nil, err
 		}
 		api.Log = log
 		return api.Handler(), nil
 	},
-	"start": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+	"start": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
+		_ []coldstart.Option) (any, error) {
 		svc, err := intake.Start(ctx, env)
 		if err != nil {
 			return nil, err
@@ -82,7 +118,8 @@ var builders = map[string]builder{
 		svc.Log = log
 		return manual.Handler(svc, env(stack.EnvDevIdentity), secret), nil
 	},
-	"center": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+	"center": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
+		_ []coldstart.Option) (any, error) {
 		c, err := coldstart.Center(ctx, env)
 		if err != nil {
 			return nil, err
@@ -102,7 +139,8 @@ var builders = map[string]builder{
 	"finalize":             step(func(s *workflow.Steps) any { return s.Finalize }),
 	"requestapproval":      approvalStep((*workflow.ApprovalSteps).RequestApproval),
 	"expireapproval":       approvalStep((*workflow.ApprovalSteps).ExpireApproval),
-	"approvals": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+	"approvals": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
+		_ []coldstart.Option) (any, error) {
 		e, err := coldstart.ApprovalEndpoint(ctx, env)
 		if err != nil {
 			return nil, err
@@ -119,7 +157,8 @@ var builders = map[string]builder{
 // serves the Secrets Manager endpoint the link-signing secret comes from.
 func approvalStep[I, O any](method func(*workflow.ApprovalSteps, context.Context, I) (O,
 	error)) builder {
-	return func(_ context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
+	return func(_ context.Context, env coldstart.Getenv, log *slog.Logger,
+		_ []coldstart.Option) (any, error) {
 		steps := sync.OnceValues(func() (*workflow.ApprovalSteps, error) {
 			ctx := context.Background()
 			cfg, err := coldstart.AWSConfig(ctx)
@@ -150,8 +189,9 @@ func approvalStep[I, O any](method func(*workflow.ApprovalSteps, context.Context
 
 // step builds an investigation step's handler.
 func step(method func(*workflow.Steps) any) builder {
-	return func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
-		s, err := coldstart.Steps(ctx, env)
+	return func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
+		opts []coldstart.Option) (any, error) {
+		s, err := coldstart.Steps(ctx, env, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -260,11 +300,22 @@ func (h *Host) buildFunction(ctx context.Context, name string, getenv coldstart.
 	if !ok {
 		return nil, fmt.Errorf("the local host cannot build function %q", name)
 	}
-	fn, err := b(ctx, listedEnv(name, getenv), h.funcLog.With("function", name))
+	fn, err := b(ctx, listedEnv(name, getenv), h.funcLog.With("function", name),
+		h.coldstartOptions())
 	if err != nil {
 		return nil, fmt.Errorf("build function %s: %w", name, err)
 	}
 	return h.Meter.Handler(name, lambda.NewHandler(fn)), nil
+}
+
+// coldstartOptions are the options every function of the host is built
+// with: Options.Remediation in place of firebreak.yaml's section.
+func (h *Host) coldstartOptions() []coldstart.Option {
+	if h.opts.Remediation == nil {
+		return nil
+	}
+	return []coldstart.Option{coldstart.WithRemediation("host.Options.Remediation",
+		h.opts.Remediation)}
 }
 
 // listedEnv narrows getenv to the variables function name lists in
@@ -346,14 +397,19 @@ func localHostHeader(hostport string) bool {
 }
 
 // serveSecret answers Secrets Manager's GetSecretValue for the sources
-// secret and the link-signing secret.
+// secret, the link-signing secret and Options.Secrets.
 func (h *Host) serveSecret(w http.ResponseWriter, r *http.Request) {
 	var in struct{ SecretId string }
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	err := json.NewDecoder(r.Body).Decode(&in)
 	if err == nil && in.SecretId == linkSigningSecretARN {
 		json.NewEncoder(w).Encode(map[string]string{"ARN": linkSigningSecretARN,
-			"Name": "firebreak-link-signing", "SecretString": localLinkSecret})
+			"Name": "firebreak-link-signing", "SecretString": h.linkSecret})
+		return
+	}
+	if value, ok := h.opts.Secrets[in.SecretId]; err == nil && ok {
+		json.NewEncoder(w).Encode(map[string]string{"ARN": in.SecretId,
+			"Name": in.SecretId, "SecretString": value})
 		return
 	}
 	if err != nil || in.SecretId != sourceSecretsARN {

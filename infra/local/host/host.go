@@ -60,9 +60,10 @@ type Options struct {
 	Root string
 	// DynamoDBEndpoint reuses a running DynamoDB Local; empty starts one.
 	DynamoDBEndpoint string
-	// StateDir, when set, keeps the table and the executions there, so a
-	// restarted host resumes executions that wait on a task token; empty
-	// keeps everything in memory.
+	// StateDir, when set, keeps the table, the executions and the
+	// link-signing secret there, so a restarted host resumes executions
+	// that wait on a task token and takes the approval links it sent
+	// before; empty keeps everything in memory.
 	StateDir string
 	// Sources are the ingest sources and their secrets; nil means the
 	// demo source only.
@@ -70,6 +71,15 @@ type Options struct {
 	// APIKeys maps an API key's value to its source, for POST
 	// /alerts/keyed; nil means DemoAPIKey for the demo source.
 	APIKeys map[string]string
+	// Remediation, when set, is a document shaped as firebreak.yaml whose
+	// remediation section replaces the compiled-in one for every function
+	// of the host: a test routes actions to providers it runs (a webhook
+	// receiver on httptest, say). It is checked as make synth checks
+	// firebreak.yaml; Start fails with its line when it is wrong.
+	Remediation []byte
+	// Secrets are more secrets the local Secrets Manager endpoint serves,
+	// by name, such as the signing key Remediation's webhook names.
+	Secrets map[string]string
 	Log     *slog.Logger
 }
 
@@ -98,9 +108,11 @@ type Host struct {
 	// DynamoDB integrations call.
 	dynamoDBEndpoint string
 	engine           *sfn.Engine
-	bus              bus
-	server           *http.Server
-	done             chan error
+	// linkSecret signs approval links; kept in StateDir when there is one.
+	linkSecret string
+	bus        bus
+	server     *http.Server
+	done       chan error
 }
 
 // running guards the one host a process may run.
@@ -127,6 +139,10 @@ func Start(ctx context.Context, opts Options) (_ *Host, err error) {
 		return nil, fmt.Errorf("listen on %s: %w", h.opts.Addr, err)
 	}
 	h.URL = "http://" + ln.Addr().String()
+	if h.linkSecret, err = loadLinkSecret(h.opts.StateDir); err != nil {
+		ln.Close()
+		return nil, err
+	}
 
 	// state: DynamoDB Local, the table and the tenant
 	if err := h.startState(ctx); err != nil {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -73,7 +75,8 @@ func build(ctx context.Context, getenv coldstart.Getenv) (*ingest.Service, aws.C
 		return nil, aws.Config{}, err
 	}
 	return &ingest.Service{
-		Store:           store.New(dynamodb.NewFromConfig(awsCfg), env[stack.EnvTableName]),
+		Store: store.New(dynamodb.NewFromConfig(awsCfg, boundedTable),
+			env[stack.EnvTableName]),
 		Executions:      sfn.NewFromConfig(awsCfg),
 		StateMachineARN: env[stack.EnvStateMachineARN],
 		Policy:          fb.Policy,
@@ -81,6 +84,29 @@ func build(ctx context.Context, getenv coldstart.Getenv) (*ingest.Service, aws.C
 		Now:             time.Now,
 		Log:             coldstart.Logger(),
 	}, awsCfg, nil
+}
+
+// An intake's DynamoDB calls are bounded so that a push is answered, 503
+// when need be, within the ingest function's 15 s timeout and API
+// Gateway's 29 s even when the table's endpoint stops answering rather
+// than refusing: at most tableAttempts attempts of tableAttemptTimeout
+// each, at most tableMaxBackoff apart. The SDK's defaults (no attempt
+// timeout, a 30 s dial timeout, backoff up to 20 s) can hold one call past
+// both. The ingest service also stops storing shortly before the
+// function's deadline, so a batch answers in time as a whole.
+const (
+	tableAttempts       = 3
+	tableAttemptTimeout = 4 * time.Second
+	tableMaxBackoff     = time.Second
+)
+
+// boundedTable sets the DynamoDB client's retry and time budget.
+func boundedTable(o *dynamodb.Options) {
+	o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+		so.MaxAttempts = tableAttempts
+		so.MaxBackoff = tableMaxBackoff
+	})
+	o.HTTPClient = awshttp.NewBuildableClient().WithTimeout(tableAttemptTimeout)
 }
 
 // keySources decodes the API key id to source map the stack sets; empty

@@ -24,9 +24,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -54,7 +56,8 @@ const (
 // maxAnswerBytes bounds how much of an answer is read.
 const maxAnswerBytes = 64 << 10
 
-// defaultTimeout bounds one call when Options sets no client.
+// defaultTimeout bounds one call when Options sets neither a client nor
+// a timeout.
 const defaultTimeout = 10 * time.Second
 
 // Options configure a Provider.
@@ -64,8 +67,11 @@ type Options struct {
 	// Key reads the HMAC signing key, as from the Secrets Manager secret
 	// firebreak.yaml's remediation.webhook.secret names.
 	Key func(context.Context) ([]byte, error)
-	// HTTPClient makes every call; nil is a client with a 10s timeout.
+	// HTTPClient makes every call; nil is a client with a timeout of
+	// Timeout.
 	HTTPClient *http.Client
+	// Timeout bounds one call of the default client; zero means 10s.
+	Timeout time.Duration
 	// Clock stamps requests; nil is time.Now.
 	Clock func() time.Time
 }
@@ -84,9 +90,12 @@ func New(o Options) *Provider {
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
+	if o.Timeout <= 0 {
+		o.Timeout = defaultTimeout
+	}
 	c := o.HTTPClient
 	if c == nil {
-		c = &http.Client{Timeout: defaultTimeout}
+		c = &http.Client{Timeout: o.Timeout}
 	}
 	return &Provider{opts: o, http: c}
 }
@@ -177,7 +186,8 @@ func (p *Provider) post(ctx context.Context, r remediation.Request, e Event, ide
 	req.Header.Set(HeaderIdempotency, idem)
 	resp, err := p.http.Do(req)
 	if err != nil {
-		return remediation.Result{}, fmt.Errorf("webhook %s %s: %w", e.Event, r.ActionID, err)
+		return remediation.Result{}, fmt.Errorf("webhook %s %s: %w", e.Event, r.ActionID,
+			p.callError(err))
 	}
 	defer resp.Body.Close()
 
@@ -210,6 +220,21 @@ func statusError(status int, answer []byte) error {
 	}
 	return &remediation.PermanentError{Provider: ProviderName,
 		Reason: fmt.Sprintf("HTTP %d: %s", status, snippet(answer))}
+}
+
+// callError is a failed call's error without the receiver's URL, which
+// the client's *url.Error quotes and which may carry a credential: the
+// error becomes the action's result and goes into the timeline. A
+// timeout says how long the call waited; either is retried.
+func (p *Provider) callError(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	if ue.Timeout() {
+		return fmt.Errorf("no answer: timed out after %s: %w", p.http.Timeout, ue.Err)
+	}
+	return ue.Err
 }
 
 // result is the receiver's answer as a Result, or a sentence saying it
