@@ -17,20 +17,21 @@ import (
 // that wait for a person, and lists both for the state machine's Map over
 // them: ids only, to keep the execution's state small.
 type DecideOutput struct {
-	Approved        int           `json:"approved"`
-	PendingApproval int           `json:"pending_approval"`
-	Items           []DecidedItem `json:"items"`
+	Approved        int `json:"approved"`
+	PendingApproval int `json:"pending_approval"`
+	// Waiting are the actions that wait for a person, which the state
+	// machine's Approvals map asks about one by one. The approved ones
+	// are not listed: one Remediate runs them all.
+	Waiting []DecidedItem `json:"waiting"`
 	// ApprovalTimeoutSeconds is how long an action waits for a decision
 	// before it expires: firebreak.yaml's approvals.expires_after, which
 	// the state machine's RequestApproval takes as its timeout.
 	ApprovalTimeoutSeconds int64 `json:"approval_timeout_seconds"`
 }
 
-// DecidedItem is one action the state machine carries on with: it runs
-// now, or waits for a person's decision first.
+// DecidedItem is one action that waits for a person's decision.
 type DecidedItem struct {
-	ID    string `json:"id"`
-	Waits bool   `json:"waits"`
+	ID string `json:"id"`
 }
 
 // proposal is an action Decide wants, before it is stored.
@@ -87,22 +88,19 @@ func (s *Steps) Decide(ctx context.Context, in Input) (out DecideOutput, err err
 		out.add(id, status)
 	}
 	out.ApprovalTimeoutSeconds = int64(s.approvalExpiry() / time.Second)
-	if out.Items == nil {
-		out.Items = []DecidedItem{} // the Map needs an array, even an empty one
+	if out.Waiting == nil {
+		out.Waiting = []DecidedItem{} // the Map needs an array, even an empty one
 	}
 	return out, nil
 }
 
-// add counts action id in status st and lists it when it is yet to run: an
-// approved one, one left running by an earlier attempt, one waiting.
+// add counts action id in status st and lists it when it waits for a
+// person.
 func (out *DecideOutput) add(id string, st investigation.ActionStatus) {
 	out.Approved += btoi(st == investigation.ActionApproved)
 	out.PendingApproval += btoi(st == investigation.ActionPendingApproval)
-	switch st {
-	case investigation.ActionApproved, investigation.ActionRunning:
-		out.Items = append(out.Items, DecidedItem{ID: id})
-	case investigation.ActionPendingApproval:
-		out.Items = append(out.Items, DecidedItem{ID: id, Waits: true})
+	if st == investigation.ActionPendingApproval {
+		out.Waiting = append(out.Waiting, DecidedItem{ID: id})
 	}
 }
 

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -59,9 +60,10 @@ type RemediateInput struct {
 func (s *Steps) Remediate(ctx context.Context, in RemediateInput) (out RemediateOutput,
 	err error) {
 	start := s.Now()
+	var retrying []string // the actions that failed transiently, to run again
 	defer func() {
 		s.summarize(ctx, "remediate", in.InvestigationID, start, err, "action_id", in.ActionID,
-			"succeeded", out.Succeeded, "failed", out.Failed)
+			"succeeded", out.Succeeded, "failed", out.Failed, "retrying", retrying)
 	}()
 	if err := (Input{in.InvestigationID}).check(); err != nil {
 		return RemediateOutput{}, err
@@ -80,15 +82,61 @@ func (s *Steps) Remediate(ctx context.Context, in RemediateInput) (out Remediate
 		return RemediateOutput{}, classify(err)
 	}
 
-	// run each approved action
-	for _, a := range acts {
-		if in.ActionID != "" && a.ID != in.ActionID {
-			continue
-		}
-		if a.Status != investigation.ActionApproved && a.Status != investigation.ActionRunning {
-			continue
-		}
+	// run each approved action; one that fails transiently holds up none
+	// of the others, and the step is retried for it once they have run
+	var again error
+	for _, a := range toRun(acts, in.ActionID) {
 		ok, err := s.runAction(ctx, in.InvestigationID, a, known)
+		var retry *RetryableError
+		if err = classify(err); errors.As(err, &retry) {
+			again, retrying = cmp.Or(again, err), append(retrying, a.ID)
+			continue
+		}
+		if err != nil {
+			return out, err
+		}
+		out.Succeeded += btoi(ok)
+		out.Failed += btoi(!ok)
+	}
+	return out, again
+}
+
+// toRun returns the actions a Remediate step runs: those approved, and
+// those an earlier attempt left running; only actID's when it is set.
+func toRun(acts []investigation.Action, actID string) []investigation.Action {
+	var out []investigation.Action
+	for _, a := range acts {
+		if actID != "" && a.ID != actID {
+			continue
+		}
+		if a.Status == investigation.ActionApproved || a.Status == investigation.ActionRunning {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// giveUp ends the actions a Remediate step left when it failed past its
+// retries (in.ActionID's, or without it every one still approved or
+// running), so that none stays running: each with the outcome its run
+// recorded, if an attempt recorded one before it died, or else failed with
+// the last error the state machine caught and the number of attempts.
+func (s *Steps) giveUp(ctx context.Context, in RemediateInput) (RemediateOutput, error) {
+	// find the actions; one that has an outcome already keeps it
+	acts, err := s.Store.Actions(ctx, in.InvestigationID)
+	if err != nil {
+		return RemediateOutput{}, classify(err)
+	}
+	if in.ActionID != "" && !slices.ContainsFunc(acts, func(a investigation.Action) bool {
+		return a.ID == in.ActionID
+	}) {
+		return RemediateOutput{}, &InvalidInputError{Reason: "no action " + in.ActionID}
+	}
+
+	// close each one's run with the last error, unless an attempt finished it
+	var out RemediateOutput
+	for _, a := range toRun(acts, in.ActionID) {
+		ok, err := s.giveUpOn(ctx, in.InvestigationID, a, in.GaveUp)
 		if err != nil {
 			return out, classify(err)
 		}
@@ -98,42 +146,21 @@ func (s *Steps) Remediate(ctx context.Context, in RemediateInput) (out Remediate
 	return out, nil
 }
 
-// giveUp ends the action whose Remediate step failed past its retries, so
-// that it does not stay running: with the outcome its run recorded, if an
-// attempt recorded one before it died, or else failed with the last error
-// the state machine caught and the number of attempts.
-func (s *Steps) giveUp(ctx context.Context, in RemediateInput) (RemediateOutput, error) {
-	if in.ActionID == "" {
-		return RemediateOutput{}, &InvalidInputError{Reason: "gave_up needs an action_id"}
+// giveUpOn ends action a with its run's outcome, or failed with why; ok
+// reports whether it succeeded.
+func (s *Steps) giveUpOn(ctx context.Context, invID string, a investigation.Action,
+	why *StepError) (ok bool, err error) {
+	if err := s.markRunning(ctx, invID, a); err != nil {
+		return false, err
 	}
-
-	// find the action; one that has an outcome already keeps it
-	acts, err := s.Store.Actions(ctx, in.InvestigationID)
+	run, err := s.closeRun(ctx, invID, a.ID, why)
 	if err != nil {
-		return RemediateOutput{}, classify(err)
+		return false, err
 	}
-	i := slices.IndexFunc(acts, func(a investigation.Action) bool { return a.ID == in.ActionID })
-	if i < 0 {
-		return RemediateOutput{}, &InvalidInputError{Reason: "no action " + in.ActionID}
+	if err := s.recordRun(ctx, invID, a, run); err != nil {
+		return false, err
 	}
-	a := acts[i]
-	if a.Status != investigation.ActionApproved && a.Status != investigation.ActionRunning {
-		return RemediateOutput{}, nil
-	}
-
-	// close its run with the last error, unless an attempt finished it
-	if err := s.markRunning(ctx, in.InvestigationID, a); err != nil {
-		return RemediateOutput{}, classify(err)
-	}
-	run, err := s.closeRun(ctx, in.InvestigationID, a.ID, in.GaveUp)
-	if err != nil {
-		return RemediateOutput{}, classify(err)
-	}
-	if err := s.recordRun(ctx, in.InvestigationID, a, run); err != nil {
-		return RemediateOutput{}, classify(err)
-	}
-	ok := run.Outcome == investigation.ActionSucceeded
-	return RemediateOutput{Succeeded: btoi(ok), Failed: btoi(!ok)}, nil
+	return run.Outcome == investigation.ActionSucceeded, nil
 }
 
 // closeRun finishes action actID's run as failed with why, unless an

@@ -490,3 +490,61 @@ func running(t *testing.T, s *Steps, invID, actID string) {
 		t.Fatal(err)
 	}
 }
+
+// flaky fails every action of one type transiently, and runs the others
+// through the provider it wraps.
+type flaky struct {
+	remediation.Provider
+	fails investigation.ActionType
+}
+
+func (f flaky) Do(ctx context.Context, r remediation.Request) (remediation.Result, error) {
+	if r.Type == f.fails {
+		return remediation.Result{}, errors.New("provider: HTTP 503")
+	}
+	return f.Provider.Do(ctx, r)
+}
+
+// TestRemediateAllRunsEveryActionPastOneThatFailsTransiently runs the
+// approved actions of one investigation in one step, as RemediateApproved
+// does: an action whose provider keeps failing transiently holds up no
+// other, the step asks to be retried for it, and once the state machine
+// gives up, only that action fails, with the last error.
+func TestRemediateAllRunsEveryActionPastOneThatFailsTransiently(t *testing.T) {
+	s, ctx := newSteps(t, &starts{}), context.Background()
+	p := flaky{Provider: seededTenant(t, s).Provider(), fails: investigation.ActionIsolateHost}
+	s.Remediator = remediation.NewRegistry(remediation.Route{Provider: p})
+	invID, stuck := approvedAction(t, s, investigation.ActionIsolateHost, "host:"+tnWeb01, "")
+	fine, err := s.Store.ProposeAction(ctx, invID, investigation.Action{
+		ID: store.ActionID(invID, investigation.ActionBlockIP, "ip:"+tnIP, ""),
+		Type: investigation.ActionBlockIP, Target: "ip:" + tnIP,
+		Status: investigation.ActionApproved, ApprovedBy: "ana@example.com", Reason: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// the first attempt runs both and asks to be retried for one
+	out, err := s.Remediate(ctx, RemediateInput{InvestigationID: invID})
+	var re *RetryableError
+	if !errors.As(err, &re) || out.Succeeded != 1 {
+		t.Fatalf("got %+v, %v; want 1 succeeded and a *RetryableError", out, err)
+	}
+	if got := action(t, s, invID, fine.ID).Status; got != investigation.ActionSucceeded {
+		t.Errorf("the action the failure should not hold up is %s, want succeeded", got)
+	}
+
+	// giving up ends the one left, with its error
+	gaveUp := &StepError{Error: "RetryableError", Cause: `{"errorMessage":"provider: HTTP 503"}`}
+	out, err = s.Remediate(ctx, RemediateInput{InvestigationID: invID, GaveUp: gaveUp})
+	if err != nil || out.Failed != 1 || out.Succeeded != 0 {
+		t.Fatalf("giving up: got %+v, %v; want the 1 action left failed", out, err)
+	}
+	got := action(t, s, invID, stuck.ID)
+	if got.Status != investigation.ActionFailed || !strings.Contains(got.Result, "HTTP 503") {
+		t.Errorf("got %s %q, want failed with the provider's last error", got.Status,
+			got.Result)
+	}
+	if got := action(t, s, invID, fine.ID).Status; got != investigation.ActionSucceeded {
+		t.Errorf("giving up changed a succeeded action to %s", got)
+	}
+}

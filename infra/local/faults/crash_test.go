@@ -94,12 +94,13 @@ func TestFaultRemediateDiesAfterTheProviderCallRetriesWithoutASecondEffect(t *te
 		effects.apply(w, r)
 	})
 
-	// the table comes back once Remediate failed to record block_url
+	// the table comes back once Remediate failed to record block_url: the
+	// step that runs every approved action lists it among those to retry
 	var restored sync.Once
 	log := slog.New(&onLog{hook: func(r slog.Record) {
 		if r.Level == slog.LevelError && r.Message == "remediate" {
 			events, _ := rc.got()
-			if len(events) > 0 && attr(r, "action_id") == events[0].ActionID {
+			if len(events) > 0 && strings.Contains(attr(r, "retrying"), events[0].ActionID) {
 				restored.Do(func() { proxy.restore(t) })
 			}
 		}

@@ -107,8 +107,9 @@ func webhookHost(t *testing.T, rc *receiver, opts host.Options) *host.Host {
 	return h
 }
 
-// remediateRetries is how many times the ASL file lets Remediate retry a
-// RetryableError: the provider is called once more than that.
+// remediateRetries is how many times the ASL file lets RemediateApproved,
+// which runs the actions Decide approved, retry a RetryableError: the
+// provider is called once more than that.
 func remediateRetries(t *testing.T) int {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(root(t), "infra", "statemachine",
@@ -118,25 +119,21 @@ func remediateRetries(t *testing.T) int {
 	}
 	var asl struct {
 		States map[string]struct {
-			ItemProcessor struct {
-				States map[string]struct {
-					Retry []struct {
-						ErrorEquals []string
-						MaxAttempts int
-					}
-				}
+			Retry []struct {
+				ErrorEquals []string
+				MaxAttempts int
 			}
 		}
 	}
 	if err := json.Unmarshal(raw, &asl); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range asl.States["Remediation"].ItemProcessor.States["Remediate"].Retry {
+	for _, r := range asl.States["RemediateApproved"].Retry {
 		if len(r.ErrorEquals) == 1 && r.ErrorEquals[0] == "RetryableError" {
 			return r.MaxAttempts
 		}
 	}
-	t.Fatal("the ASL file's Remediate state does not retry RetryableError")
+	t.Fatal("the ASL file's RemediateApproved state does not retry RetryableError")
 	return 0
 }
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
@@ -35,7 +36,7 @@ func TestFaultHostRestartWhileApprovalWaits(t *testing.T) {
 		h.Close()
 		t.Fatalf("execution %s, want it waiting on one approval", st)
 	}
-	links := approveLinks(t, h, id)
+	links := awaitApproveLinks(t, h, id)
 	if err := h.Close(); err != nil {
 		t.Fatalf("close: %v", err)
 	}
@@ -75,6 +76,20 @@ func TestFaultHostRestartWhileApprovalWaits(t *testing.T) {
 
 // approveLinks returns the approve links of investigation id's messages
 // in h's outbox: what the analyst received.
+// awaitApproveLinks returns the approve links of investigation id once the
+// outbox holds one: RequestApproval stores the approval, which settles the
+// execution, before it notifies.
+func awaitApproveLinks(t *testing.T, h *host.Host, id string) []string {
+	t.Helper()
+	for range 200 {
+		if links := approveLinks(t, h, id); len(links) > 0 {
+			return links
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	return nil
+}
+
 func approveLinks(t *testing.T, h *host.Host, id string) []string {
 	t.Helper()
 	resp, err := http.Get(h.URL + "/api/outbox")

@@ -71,9 +71,15 @@ func (h *Host) WaitForSettled(ctx context.Context, id string) (Settled, error) {
 }
 
 // waitingOnPeople returns the pending approvals of investigation id when
-// every one of its actions is decided, done or waiting under one, and
-// nothing else is left to run; else none.
+// it is pending_approval, every one of its actions is decided, done or
+// waiting under one, and nothing else is left to run; else none.
 func (h *Host) waitingOnPeople(ctx context.Context, id string) ([]store.Approval, error) {
+	// RequestApproval stores the approval first, then marks the
+	// investigation pending_approval: until then it is still at work
+	inv, err := h.Store.Investigation(ctx, id)
+	if err != nil || inv.Status != investigation.StatusPendingApproval {
+		return nil, err
+	}
 	acts, err := h.Store.Actions(ctx, id)
 	if err != nil {
 		return nil, err

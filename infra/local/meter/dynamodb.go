@@ -47,7 +47,21 @@ func (m *Meter) DynamoDB(target string) (http.Handler, error) {
 		askForCapacity(r)
 	}
 	p.ModifyResponse = m.countCapacity
+	p.ErrorHandler = unreachable
 	return p, nil
+}
+
+// unreachable answers a request DynamoDB did not answer as a client that
+// cannot reach it would see it: the connection closed, no answer. A 502
+// from the proxy would be a DynamoDB answer the real service never gives.
+func unreachable(w http.ResponseWriter, _ *http.Request, _ error) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	w.WriteHeader(http.StatusBadGateway)
 }
 
 // askForCapacity sets ReturnConsumedCapacity on a request whose operation

@@ -49,12 +49,10 @@ var (
 	// roundStates are the states of one round.
 	roundStates = []string{"GatherThreatInfo", "DetermineOrigin", "IdentifyAffected",
 		"HuntOtherInstances", "ExpandScope", "WidenAgain"}
-	// decided are the states after the last round when nothing is approved.
-	decided = []string{"Decide", "Remediation", "Finalize"}
-	// remediated are the states after the last round when one action is
-	// approved: the Map's one iteration remediates it.
-	remediated = []string{"Decide", "Remediation", "WaitsForApproval", "Remediate",
-		"ActionDone", "Finalize"}
+	// decided are the states after the last round when nothing waits for
+	// a person: one Remediate runs whatever Decide approved, and the
+	// Approvals map has nothing to ask.
+	decided = []string{"Decide", "RemediateApproved", "Approvals", "Finalize"}
 )
 
 // roundSteps are the functions one round calls, in order.
@@ -111,13 +109,9 @@ func (s *standIns) functions() map[string]lambda.Handler {
 				return struct{}{}
 			}),
 		"decide": standIn(s, "decide", func(workflow.Input) workflow.DecideOutput {
-			out := workflow.DecideOutput{Approved: s.approved, Items: []workflow.DecidedItem{}}
-			for i := range s.approved {
-				out.Items = append(out.Items, workflow.DecidedItem{ID: fmt.Sprint("act-", i+1)})
-			}
+			out := workflow.DecideOutput{Approved: s.approved, Waiting: []workflow.DecidedItem{}}
 			for i := range s.waiting {
-				out.Items = append(out.Items, workflow.DecidedItem{ID: fmt.Sprint("wait-", i+1),
-					Waits: true})
+				out.Waiting = append(out.Waiting, workflow.DecidedItem{ID: fmt.Sprint("wait-", i+1)})
 			}
 			out.PendingApproval = s.waiting
 			expiry := 7 * 24 * time.Hour
@@ -128,7 +122,10 @@ func (s *standIns) functions() map[string]lambda.Handler {
 			return out
 		}),
 		"remediate": standIn(s, "remediate",
-			func(workflow.RemediateInput) workflow.RemediateOutput {
+			func(in workflow.RemediateInput) workflow.RemediateOutput {
+				if in.ActionID == "" {
+					return workflow.RemediateOutput{Succeeded: s.approved} // every approved one
+				}
 				return workflow.RemediateOutput{Succeeded: 1}
 			}),
 		"finalize": standIn(s, "finalize", s.finalize),
@@ -351,24 +348,26 @@ func TestInvestigationRunsOneRoundToFinalize(t *testing.T) {
 		name:   "an approved action is remediated",
 		script: script{approved: 1},
 		want: investigationWant{
-			states: slices.Concat(oneRound, remediated),
+			states: slices.Concat(oneRound, decided),
 			output: `{"investigation_id": "inv-1", "status": "remediated"}`,
 			finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
 				"needs_approval": false, "hosts": 0,
 				"actions": {"approved": 1, "pending_approval": 0,
-					"items": [{"id": "act-1", "waits": false}],
-					"approval_timeout_seconds": 604800}}`,
+					"waiting": [],
+					"approval_timeout_seconds": 604800},
+				"remediation": {"succeeded": 1, "failed": 0}}`,
 		},
 	}, {
-		name:   "nothing approved skips Remediate",
+		name:   "nothing approved remediates nothing",
 		script: script{approved: 0},
 		want: investigationWant{
 			states: slices.Concat(oneRound, decided),
 			output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
 			finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
 				"needs_approval": false, "hosts": 0,
-				"actions": {"approved": 0, "pending_approval": 0, "items": [],
-					"approval_timeout_seconds": 604800}}`,
+				"actions": {"approved": 0, "pending_approval": 0, "waiting": [],
+					"approval_timeout_seconds": 604800},
+				"remediation": {"succeeded": 0, "failed": 0}}`,
 		},
 	}, {
 		name:   "a RetryableError is retried with backoff",
@@ -379,8 +378,9 @@ func TestInvestigationRunsOneRoundToFinalize(t *testing.T) {
 			output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
 			finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
 				"needs_approval": false, "hosts": 0,
-				"actions": {"approved": 0, "pending_approval": 0, "items": [],
-					"approval_timeout_seconds": 604800}}`,
+				"actions": {"approved": 0, "pending_approval": 0, "waiting": [],
+					"approval_timeout_seconds": 604800},
+				"remediation": {"succeeded": 0, "failed": 0}}`,
 		},
 	}, {
 		name: "a failed step is caught and Finalize gets the error",
@@ -414,20 +414,21 @@ func TestInvestigationRepeatsRoundsWhileExpansionFindsMore(t *testing.T) {
 		expansions: []workflow.ExpandOutput{{Continue: true, Round: 2, Hosts: 3}}})
 	h, x, _ := startInvestigation(t, s)
 	investigationWant{
-		states: slices.Concat([]string{"Triage"}, roundStates, roundStates, remediated),
+		states: slices.Concat([]string{"Triage"}, roundStates, roundStates, decided),
 		output: `{"investigation_id": "inv-1", "status": "remediated"}`,
 		finalIn: `{"investigation_id": "inv-1", "round": 2, "continue": false,
 			"needs_approval": false, "hosts": 0,
 			"actions": {"approved": 1, "pending_approval": 0,
-				"items": [{"id": "act-1", "waits": false}],
-					"approval_timeout_seconds": 604800}}`,
+				"waiting": [],
+					"approval_timeout_seconds": 604800},
+				"remediation": {"succeeded": 1, "failed": 0}}`,
 	}.check(t, h, x, s)
 
 	// each step was handed the investigation and, in a round, its round
 	want := slices.Concat([]string{`triage {"investigation_id":"inv-1"}`},
 		roundPayloads(1), roundPayloads(2),
 		[]string{`decide {"investigation_id":"inv-1"}`,
-			`remediate {"action_id":"act-1","investigation_id":"inv-1"}`})
+			`remediate {"investigation_id":"inv-1"}`})
 	got := s.payloads(t, slices.Concat([]string{"triage", "decide", "remediate"},
 		roundSteps)...)
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -488,8 +489,9 @@ func TestInvestigationWideExpansionWaitsForApproval(t *testing.T) {
 		output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
 		finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
 			"needs_approval": false, "hosts": 12,
-			"actions": {"approved": 0, "pending_approval": 0, "items": [],
-					"approval_timeout_seconds": 604800}}`,
+			"actions": {"approved": 0, "pending_approval": 0, "waiting": [],
+					"approval_timeout_seconds": 604800},
+				"remediation": {"succeeded": 0, "failed": 0}}`,
 	}.check(t, h, x, s)
 
 	// the request named the round and hosts, and carried the task's token
@@ -524,8 +526,9 @@ func TestInvestigationUnansweredScopeApprovalExpires(t *testing.T) {
 		output: `{"investigation_id": "inv-1", "status": "no_threats_found"}`,
 		finalIn: `{"investigation_id": "inv-1", "round": 1, "continue": false,
 			"needs_approval": false, "hosts": 12,
-			"actions": {"approved": 0, "pending_approval": 0, "items": [],
-					"approval_timeout_seconds": 604800}}`,
+			"actions": {"approved": 0, "pending_approval": 0, "waiting": [],
+					"approval_timeout_seconds": 604800},
+				"remediation": {"succeeded": 0, "failed": 0}}`,
 	}.check(t, h, x, s)
 
 	// the wait timed out, and ExpandScope was told so
@@ -600,8 +603,12 @@ func awaitApprovalRequest(t *testing.T, h *harness, x string, s *standIns) strin
 	return token
 }
 
+// remediateApproved is RemediateApproved's call, which runs every
+// approved action before the Approvals map asks about the waiting ones.
+const remediateApproved = `remediate {"investigation_id":"inv-1"}`
+
 // waitedStates are the states after the last round when one action waits.
-var waitedStates = []string{"Decide", "Remediation", "WaitsForApproval", "RequestApproval"}
+var waitedStates = []string{"Decide", "RemediateApproved", "Approvals", "RequestApproval"}
 
 // TestInvestigationActionWaitsForItsApproval checks the Map's iteration of
 // an action that waits: RequestApproval is handed the action and its
@@ -613,7 +620,7 @@ func TestInvestigationActionWaitsForItsApproval(t *testing.T) {
 		after      []string
 		remediated bool
 	}{
-		{"approved", []string{"Approved", "Remediate", "ActionDone", "Finalize"}, true},
+		{"approved", []string{"Approved", "Remediate", "Finalize"}, true},
 		{"rejected", []string{"Approved", "ActionDone", "Finalize"}, false},
 	} {
 		t.Run(tt.decision, func(t *testing.T) {
@@ -632,7 +639,7 @@ func TestInvestigationActionWaitsForItsApproval(t *testing.T) {
 			if diff := cmp.Diff(states, enteredStates(h.history(t, x))); diff != "" {
 				t.Errorf("states entered mismatch (-want +got):\n%s", diff)
 			}
-			want := withToken([]string{`requestapproval {"action_id":"wait-1",` +
+			want := withToken([]string{remediateApproved, `requestapproval {"action_id":"wait-1",` +
 				`"investigation_id":"inv-1","task_token":"TOKEN"}`}, token)
 			if tt.remediated {
 				want = append(want, `remediate {"action_id":"wait-1","investigation_id":"inv-1"}`)
@@ -657,14 +664,14 @@ func TestInvestigationUnansweredActionApprovalExpires(t *testing.T) {
 	out := h.wait(t, x)
 	wantStatus(t, out, types.ExecutionStatusSucceeded)
 	states := slices.Concat([]string{"Triage"}, roundStates, waitedStates,
-		[]string{"ApprovalExpired", "ActionDone", "Finalize"})
+		[]string{"ApprovalExpired", "Finalize"})
 	if diff := cmp.Diff(states, enteredStates(h.history(t, x))); diff != "" {
 		t.Errorf("states entered mismatch (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]time.Duration{72 * time.Hour}, h.clock.slept()); diff != "" {
 		t.Errorf("waits on the clock mismatch (-want +got):\n%s", diff)
 	}
-	want := withToken([]string{
+	want := withToken([]string{remediateApproved,
 		`requestapproval {"action_id":"wait-1","investigation_id":"inv-1","task_token":"TOKEN"}`,
 		`expireapproval {"action_id":"wait-1","investigation_id":"inv-1"}`}, token)
 	got := s.payloads(t, "requestapproval", "remediate", "expireapproval")
@@ -684,12 +691,13 @@ func TestInvestigationActionDecidedBeforeGoesOnToRemediate(t *testing.T) {
 	out := h.wait(t, x)
 	wantStatus(t, out, types.ExecutionStatusSucceeded)
 	states := slices.Concat([]string{"Triage"}, roundStates, waitedStates,
-		[]string{"Remediate", "ActionDone", "Finalize"})
+		[]string{"Remediate", "Finalize"})
 	if diff := cmp.Diff(states, enteredStates(h.history(t, x))); diff != "" {
 		t.Errorf("states entered mismatch (-want +got):\n%s", diff)
 	}
 	got := s.payloads(t, "remediate")
-	want := []string{`remediate {"action_id":"wait-1","investigation_id":"inv-1"}`}
+	want := []string{remediateApproved,
+		`remediate {"action_id":"wait-1","investigation_id":"inv-1"}`}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("payloads mismatch (-want +got):\n%s", diff)
 	}
