@@ -198,9 +198,9 @@ func (e *genericEntity) entity() (Entity, error) {
 			"an entity type such as user, host, file, url, ip", quote(e.Type))
 	}
 	key := keyOf(e.Value)
-	if key == "" {
+	if problem := KeyProblem(typ, key); problem != "" {
 		return Entity{}, invalid(genericFormat, "entities.value",
-			"a value that identifies a "+e.Type, quote(e.Value))
+			"a value that identifies a "+e.Type+" ("+problem+")", quote(e.Value))
 	}
 	ent := Entity{Type: typ, Key: key, Name: e.Name}
 	if typ == EntityFile {
