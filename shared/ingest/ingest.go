@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -255,10 +256,15 @@ func checkShape(req Request) error {
 	if err := CheckBody(req.Body); err != nil {
 		return err
 	}
-	mt, _, err := mime.ParseMediaType(req.ContentType)
+	mt, params, err := mime.ParseMediaType(req.ContentType)
 	if err != nil || mt != "application/json" {
 		return &Rejection{Status: http.StatusUnsupportedMediaType,
 			Reason: fmt.Sprintf("content type %q is not application/json", req.ContentType)}
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return &Rejection{Status: http.StatusUnsupportedMediaType,
+			Reason: fmt.Sprintf("charset %q is not supported: send JSON as UTF-8 (RFC 8259)",
+				cs)}
 	}
 	return nil
 }
@@ -271,6 +277,10 @@ func CheckBody(body []byte) error {
 	if len(body) > MaxBodyBytes {
 		return &Rejection{Status: http.StatusRequestEntityTooLarge,
 			Reason: fmt.Sprintf("body is %d bytes, the limit is %d", len(body), MaxBodyBytes)}
+	}
+	if isUTF16(body) {
+		return &Rejection{Status: http.StatusBadRequest,
+			Reason: "body is UTF-16; send JSON as UTF-8 (RFC 8259)"}
 	}
 	if !utf8.Valid(body) {
 		return &Rejection{Status: http.StatusBadRequest, Reason: "body is not valid UTF-8"}
@@ -285,11 +295,26 @@ func CheckBody(body []byte) error {
 	return nil
 }
 
-// checkDepth refuses JSON nested deeper than MaxJSONDepth before any
-// parser decodes it.
+// isUTF16 reports whether body is UTF-16 text: it starts with a UTF-16
+// byte order mark, or, as RFC 4627 told JSON's encodings apart, one of
+// its first two bytes is NUL while UTF-8 JSON starts with an ASCII
+// character.
+func isUTF16(body []byte) bool {
+	if bytes.HasPrefix(body, []byte{0xFF, 0xFE}) || bytes.HasPrefix(body, []byte{0xFE, 0xFF}) {
+		return true
+	}
+	return len(body) >= 2 && (body[0] == 0) != (body[1] == 0)
+}
+
+// checkDepth refuses JSON nested deeper than MaxJSONDepth, and an object
+// that holds a key twice, before any parser decodes it: decoders disagree
+// on which of two values a repeated key has (Go's takes the last, others
+// the first), so a tool reading the raw alert could see another alert
+// than the one Firebreak normalized.
 func checkDepth(body []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
-	depth := 0
+	var open []map[string]bool // the keys of each open container; nil for an array
+	wantKey := false
 	for {
 		tok, err := dec.Token()
 		if err != nil {
@@ -297,13 +322,29 @@ func checkDepth(body []byte) error {
 		}
 		switch tok {
 		case json.Delim('{'), json.Delim('['):
-			depth++
-			if depth > MaxJSONDepth {
+			if len(open) == MaxJSONDepth {
 				return fmt.Errorf("JSON is nested deeper than %d levels", MaxJSONDepth)
 			}
+			var keys map[string]bool
+			if tok == json.Delim('{') {
+				keys = map[string]bool{}
+			}
+			open, wantKey = append(open, keys), keys != nil
+			continue
 		case json.Delim('}'), json.Delim(']'):
-			depth--
+			open = open[:len(open)-1]
+		default:
+			if k, ok := tok.(string); ok && wantKey {
+				if open[len(open)-1][k] {
+					return fmt.Errorf("JSON object holds the key %q twice", cut(k))
+				}
+				open[len(open)-1][k] = true
+				wantKey = false
+				continue
+			}
 		}
+		// after a value, an object's next token is a key
+		wantKey = len(open) > 0 && open[len(open)-1] != nil
 	}
 }
 
