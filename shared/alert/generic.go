@@ -199,6 +199,9 @@ func (e *genericEntity) entity() (Entity, error) {
 	}
 	key := keyOf(e.Value)
 	if problem := KeyProblem(typ, key); problem != "" {
+		if key == "" {
+			problem = unkeyable(typ, e.Value)
+		}
 		return Entity{}, invalid(genericFormat, "entities.value",
 			"a value that identifies a "+e.Type+" ("+problem+")", quote(e.Value))
 	}
@@ -210,4 +213,17 @@ func (e *genericEntity) entity() (Entity, error) {
 		ent.Attributes = withAttr(ent.Attributes, k, v)
 	}
 	return ent, nil
+}
+
+// unkeyable says why a value its type's key function refused cannot be a
+// key: what KeyProblem finds in it as sent, else that it does not parse.
+func unkeyable(t EntityType, value string) string {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return "it is empty"
+	}
+	if hasInvisible(value) {
+		return KeyProblem(t, value)
+	}
+	return "it does not parse as one"
 }
