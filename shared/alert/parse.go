@@ -441,8 +441,7 @@ func splitArray(array []byte, prefix string) ([]bodyItem, error) {
 // listValue returns the "value" of a list response, given by its
 // top-level keys, and reports whether the object is one: it has "value",
 // an array unless the sender got it wrong, and its other keys are all
-// OData annotations or a next page's link, at least one of them unless
-// the value is an array.
+// OData annotations or a next page's link.
 func listValue(top map[string]json.RawMessage) (json.RawMessage, bool) {
 	list, ok := top[listValueKey]
 	if !ok {
@@ -453,8 +452,7 @@ func listValue(top map[string]json.RawMessage) (json.RawMessage, bool) {
 			return nil, false
 		}
 	}
-	isArray := len(list) > 0 && list[0] == '['
-	return list, isArray || len(top) > 1
+	return list, true
 }
 
 // trimSpace removes the white space JSON allows around a value.
