@@ -14,7 +14,8 @@ import (
 // format the caller named. None is transient, so retrying the same input
 // gives the same error, and an HTTP layer answers each with 400 and the
 // error's message. A caller can branch on ErrEmpty, ErrNotJSON and
-// ErrNotObject with errors.Is, and on *UnknownFormatError and *FieldError with errors.As.
+// ErrNotObject with errors.Is, and on *UnknownFormatError and *FieldError
+// with errors.As.
 var (
 	// ErrEmpty reports a payload that holds no alert: an empty body, one of
 	// only white space, or an empty JSON array.

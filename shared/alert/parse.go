@@ -107,9 +107,9 @@ type part struct {
 // ID and Source are left for the caller.
 //
 // The error is ErrEmpty, wraps ErrNotJSON or ErrNotObject, or is an
-// *UnknownFormatError or a *FieldError. When the payload is a list of items (an array, a list
-// response or an envelope), an item's error is wrapped with the item's
-// Index. Parse is safe for concurrent use and never panics.
+// *UnknownFormatError or a *FieldError. When the payload is a list of
+// items (an array, a list response or an envelope), an item's error is
+// wrapped with the item's Index. Parse is safe for concurrent use and never panics.
 func Parse(body []byte, format string) ([]Alert, error) {
 	items, err := ParseEach(body, format)
 	if err != nil {
@@ -148,9 +148,9 @@ func (it *Item) wrappedErr() error {
 // The error is for the payload as a whole, and then there are no items: it
 // is ErrEmpty for an empty payload or list, wraps ErrNotJSON when the
 // payload is not JSON and ErrNotObject when it is JSON but neither an
-// object nor an array (or a list response's value is no array), and is an *UnknownFormatError when format names no
-// parser or no item is of a supported format. ParseEach is safe for
-// concurrent use and never panics.
+// object nor an array (or a list response's value is no array), and is
+// an *UnknownFormatError when format names no parser or no item is of a
+// supported format. ParseEach is safe for concurrent use and never panics.
 func ParseEach(body []byte, format string) ([]Item, error) {
 	// pick the parser the caller named, if any
 	var p parser
