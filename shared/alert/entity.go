@@ -415,14 +415,39 @@ func addEmailMessage(s *entitySet, m emailMessage) {
 // for a value that cannot be a key of that type (see KeyProblem), and for
 // an unknown type.
 func Key(t EntityType, value string) string {
+	k, _ := ParseKey(t, value)
+	return k
+}
+
+// ParseKey returns the canonical key of a value naming an entity of type
+// t, as Key does, or "" and why the value cannot be one: what KeyProblem
+// finds in the key, or in the value as sent when it does not key at all.
+func ParseKey(t EntityType, value string) (key, problem string) {
 	keyOf, ok := genericKeys[t]
 	if !ok {
-		return ""
+		return "", "it is not an entity type"
 	}
-	if k := keyOf(value); KeyProblem(t, k) == "" {
-		return k
+	k := keyOf(value)
+	if problem = KeyProblem(t, k); problem == "" {
+		return k, ""
 	}
-	return ""
+	if k == "" {
+		problem = unkeyable(t, value)
+	}
+	return "", problem
+}
+
+// unkeyable says why a value its type's key function refused cannot be a
+// key: what KeyProblem finds in it as sent, else that it does not parse.
+func unkeyable(t EntityType, value string) string {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return "it is empty"
+	}
+	if p := KeyProblem(t, value); hasInvisible(value) || strings.HasPrefix(p, "it holds") {
+		return p
+	}
+	return "it does not parse as one"
 }
 
 // Known reports whether t is one of the entity types.

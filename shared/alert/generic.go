@@ -192,16 +192,12 @@ func accessKeyKey(s string) string { return strings.ToUpper(strings.TrimSpace(s)
 // entity returns the entity keyed by its type's key function.
 func (e *genericEntity) entity() (Entity, error) {
 	typ := EntityType(e.Type)
-	keyOf, ok := genericKeys[typ]
-	if !ok {
+	if !typ.Known() {
 		return Entity{}, invalid(genericFormat, "entities.type",
 			"an entity type such as user, host, file, url, ip", quote(e.Type))
 	}
-	key := keyOf(e.Value)
-	if problem := KeyProblem(typ, key); problem != "" {
-		if key == "" {
-			problem = unkeyable(typ, e.Value)
-		}
+	key, problem := ParseKey(typ, e.Value)
+	if problem != "" {
 		return Entity{}, invalid(genericFormat, "entities.value",
 			"a value that identifies a "+e.Type+" ("+problem+")", quote(e.Value))
 	}
@@ -213,17 +209,4 @@ func (e *genericEntity) entity() (Entity, error) {
 		ent.Attributes = withAttr(ent.Attributes, k, v)
 	}
 	return ent, nil
-}
-
-// unkeyable says why a value its type's key function refused cannot be a
-// key: what KeyProblem finds in it as sent, else that it does not parse.
-func unkeyable(t EntityType, value string) string {
-	value = strings.TrimSpace(value)
-	if value == "" {
-		return "it is empty"
-	}
-	if hasInvisible(value) {
-		return KeyProblem(t, value)
-	}
-	return "it does not parse as one"
 }
