@@ -311,41 +311,70 @@ func isUTF16(body []byte) bool {
 // on which of two values a repeated key has (Go's takes the last, others
 // the first), so a tool reading the raw alert could see another alert
 // than the one Firebreak normalized.
+//
+// It scans the bytes once, without decoding values: it only needs to
+// know where strings, keys and containers are. Syntax errors are the
+// parser's to report, with context, so on malformed JSON it merely stops
+// or finds nothing.
 func checkDepth(body []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var open []map[string]bool // the keys of each open container; nil for an array
-	wantKey := false
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil // syntax errors are the parser's to report, with context
-		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
+	var open []map[string]bool // each open container's keys; nil for an array
+	wantKey := false           // the next string is an object's key
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '{', '[':
 			if len(open) == MaxJSONDepth {
 				return fmt.Errorf("JSON is nested deeper than %d levels", MaxJSONDepth)
 			}
 			var keys map[string]bool
-			if tok == json.Delim('{') {
+			if body[i] == '{' {
 				keys = map[string]bool{}
 			}
-			open, wantKey = append(open, keys), keys != nil
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			open = open[:len(open)-1]
-		default:
-			if k, ok := tok.(string); ok && wantKey {
-				if open[len(open)-1][k] {
-					return fmt.Errorf("JSON object holds the key %q twice", cut(k))
-				}
-				open[len(open)-1][k] = true
-				wantKey = false
-				continue
+			open, wantKey = append(open, keys), body[i] == '{'
+		case '}', ']':
+			if len(open) > 0 {
+				open = open[:len(open)-1]
 			}
+			wantKey = false
+		case ',':
+			wantKey = len(open) > 0 && open[len(open)-1] != nil
+		case '"':
+			end := stringEnd(body, i)
+			if wantKey {
+				if err := addKey(open[len(open)-1], body[i:end]); err != nil {
+					return err
+				}
+			}
+			i, wantKey = end-1, false
 		}
-		// after a value, an object's next token is a key
-		wantKey = len(open) > 0 && open[len(open)-1] != nil
 	}
+	return nil
+}
+
+// addKey records an object's key, given quoted, refusing one it holds.
+func addKey(keys map[string]bool, quoted []byte) error {
+	k := string(quoted[1 : len(quoted)-1])
+	if bytes.IndexByte(quoted, '\\') >= 0 && json.Unmarshal(quoted, &k) != nil {
+		return nil // not a string: the parser says so
+	}
+	if keys[k] {
+		return fmt.Errorf("JSON object holds the key %q twice", cut(k))
+	}
+	keys[k] = true
+	return nil
+}
+
+// stringEnd returns the index just past the JSON string at b[i], which
+// starts with its opening quote, or len(b) for one never closed.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(b)
 }
 
 func authRejection(err error) error {
