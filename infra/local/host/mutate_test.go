@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +24,11 @@ import (
 // wrongValues are the JSON values a mutation puts in place of a field:
 // one of each type.
 var wrongValues = []any{"x", json.Number("7"), true, nil, map[string]any{}, []any{}}
+
+// outOfRange are the numbers a mutation puts in place of a number: beyond
+// any float, beyond any integer, negative, and negative zero.
+var outOfRange = []any{json.Number("1e400"), json.Number("123456789012345678901234567890"),
+	json.Number("-1"), json.Number("-0")}
 
 // mutation is a sample with one field's value replaced.
 type mutation struct {
@@ -42,7 +48,8 @@ func (m mutation) String() string {
 }
 
 // mutations returns every mutation of every sample: each object, array
-// and leaf below the top, replaced by each value of another JSON type.
+// and leaf below the top, replaced by each value of another JSON type,
+// and each number by numbers out of range.
 func mutations(t *testing.T) []mutation {
 	t.Helper()
 	files, err := filepath.Glob("../../../events/alerts/*/*.json")
@@ -63,8 +70,12 @@ func mutations(t *testing.T) []mutation {
 		format := filepath.Base(filepath.Dir(f))
 		for _, p := range nodes(doc, nil) {
 			old := valueAt(doc, p)
-			for _, v := range wrongValues {
-				if jsonKind(v) == jsonKind(old) {
+			values := wrongValues
+			if jsonKind(old) == "number" {
+				values = append(slices.Clone(wrongValues), outOfRange...)
+			}
+			for _, v := range values {
+				if jsonKind(v) == jsonKind(old) && !slices.Contains(outOfRange, v) {
 					continue
 				}
 				body, err := json.Marshal(replaced(doc, p, v))
