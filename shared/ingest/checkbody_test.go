@@ -1,12 +1,15 @@
 package ingest_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/firebreak/firebreak/shared/ingest"
 )
@@ -78,4 +81,71 @@ func BenchmarkCheckBody(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzCheckBodyAgreesWithTheDecoder checks the byte scan of CheckBody
+// against json.Decoder's tokens on valid JSON: both refuse the same
+// nesting and the same repeated keys.
+func FuzzCheckBodyAgreesWithTheDecoder(f *testing.F) {
+	for _, seed := range []string{`{"a":1,"a":2}`, `[{"a":1},{"a":[{"a":{"b":1}}]}]`,
+		`{"a":"{\"a\":1}","b":"\\"}`, `{"t\u0069tle":1,"title":2}`, strings.Repeat("[", 65) +
+			strings.Repeat("]", 65), `{"a":{"":1},"":{"":[]}}`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if !json.Valid(body) || !utf8.Valid(body) || bytes.HasPrefix(body, []byte("\uFEFF")) ||
+			len(body) > ingest.MaxBodyBytes || len(body) >= 2 && (body[0] == 0 || body[1] == 0) {
+			return
+		}
+		got, want := ingest.CheckBody(body), tokenCheck(body)
+		if (got == nil) != (want == nil) || got != nil && got.Error() != want.Error() {
+			t.Errorf("CheckBody(%q) = %v, want %v as the decoder's tokens say", body, got, want)
+		}
+	})
+}
+
+// tokenCheck finds too deep nesting and repeated keys in valid JSON with
+// json.Decoder's tokens, as the reference CheckBody's scan must agree
+// with.
+func tokenCheck(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var open []map[string]bool
+	wantKey := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			if len(open) == ingest.MaxJSONDepth {
+				return fmt.Errorf("JSON is nested deeper than %d levels", ingest.MaxJSONDepth)
+			}
+			var keys map[string]bool
+			if tok == json.Delim('{') {
+				keys = map[string]bool{}
+			}
+			open, wantKey = append(open, keys), keys != nil
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			open = open[:len(open)-1]
+		default:
+			if k, ok := tok.(string); ok && wantKey {
+				if open[len(open)-1][k] {
+					return fmt.Errorf("JSON object holds the key %q twice", cutKey(k))
+				}
+				open[len(open)-1][k], wantKey = true, false
+				continue
+			}
+		}
+		wantKey = len(open) > 0 && open[len(open)-1] != nil
+	}
+}
+
+// cutKey shortens a key as the intake's reasons quote it.
+func cutKey(s string) string {
+	if len(s) <= 64 {
+		return s
+	}
+	return strings.ToValidUTF8(s[:64], "") + "…"
 }
