@@ -48,22 +48,57 @@ func ipKey(s string) string {
 	return a.Unmap().WithZone("").String()
 }
 
-// urlKey returns a URL with its scheme and host lower-cased. A value that
-// is not an absolute URL is kept as given, trimmed: it is still evidence.
+// urlKey returns a URL with its scheme and host lower-cased, an
+// internationalized host in punycode, and the markup characters and spaces
+// of its query escaped. A value that is not an absolute URL is kept as
+// given, trimmed: it is still evidence. It returns "" for a value holding
+// control or invisible characters.
 func urlKey(s string) string {
 	s = refang(strings.TrimSpace(s))
+	if hasInvisible(s) {
+		return ""
+	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return s
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
-	u.Host = strings.ToLower(u.Host)
+	u.Host = asciiHost(u.Host)
+	u.RawQuery = queryEscapes.Replace(u.RawQuery)
 	return u.String()
 }
 
-// domainKey returns a domain name lower-cased, without a trailing dot.
+// queryEscapes percent-encodes what a URL's query may not hold as is, as
+// a browser sends it.
+var queryEscapes = strings.NewReplacer("<", "%3C", ">", "%3E", `"`, "%22", "`", "%60",
+	" ", "%20")
+
+// asciiHost returns a URL's host, with its port if it has one, lower-cased
+// and in punycode. A host IDNA refuses is kept lower-cased, for
+// KeyProblem to judge.
+func asciiHost(hostPort string) string {
+	host, port := hostPort, ""
+	if i := strings.LastIndexByte(hostPort, ':'); i >= 0 && !strings.Contains(hostPort[i:], "]") {
+		host, port = hostPort[:i], hostPort[i:]
+	}
+	if strings.HasPrefix(host, "[") {
+		return strings.ToLower(hostPort)
+	}
+	if a := asciiDomain(host); a != "" {
+		return a + port
+	}
+	return strings.ToLower(hostPort)
+}
+
+// domainKey returns a domain name lower-cased, without a trailing dot, an
+// internationalized one in punycode (see asciiDomain). It returns "" for
+// a name holding control or invisible characters or that IDNA refuses.
 func domainKey(s string) string {
-	return strings.TrimSuffix(strings.ToLower(refang(strings.TrimSpace(s))), ".")
+	s = strings.TrimSuffix(refang(strings.TrimSpace(s)), ".")
+	if hasInvisible(s) {
+		return ""
+	}
+	return asciiDomain(s)
 }
 
 // defangs lists the marks threat reports put into indicators so that they
@@ -195,9 +230,10 @@ type attrRef struct {
 
 // add adds e, or merges it into the entity already there: the first
 // non-empty name wins, and attribute values new to a key are appended to it
-// after "\n". An entity with an empty key is dropped.
+// after "\n". An entity whose key is empty, or that KeyProblem refuses,
+// is dropped.
 func (s *entitySet) add(e Entity) {
-	if e.Key == "" {
+	if KeyProblem(e.Type, e.Key) != "" {
 		return
 	}
 	ref := e.Ref()
@@ -376,12 +412,42 @@ func addEmailMessage(s *entitySet, m emailMessage) {
 // Key returns the canonical key of a value naming an entity of type t, as
 // parsers key the entities of alerts, so that an indicator from a list, a
 // data source or a request meets the entity an alert named. It returns ""
-// for a value that cannot be a key of that type, and for an unknown type.
+// for a value that cannot be a key of that type (see KeyProblem), and for
+// an unknown type.
 func Key(t EntityType, value string) string {
-	if keyOf, ok := genericKeys[t]; ok {
-		return keyOf(value)
+	k, _ := ParseKey(t, value)
+	return k
+}
+
+// ParseKey returns the canonical key of a value naming an entity of type
+// t, as Key does, or "" and why the value cannot be one: what KeyProblem
+// finds in the key, or in the value as sent when it does not key at all.
+func ParseKey(t EntityType, value string) (key, problem string) {
+	keyOf, ok := genericKeys[t]
+	if !ok {
+		return "", "it is not an entity type"
 	}
-	return ""
+	k := keyOf(value)
+	if problem = KeyProblem(t, k); problem == "" {
+		return k, ""
+	}
+	if k == "" {
+		problem = unkeyable(t, value)
+	}
+	return "", problem
+}
+
+// unkeyable says why a value its type's key function refused cannot be a
+// key: what KeyProblem finds in it as sent, else that it does not parse.
+func unkeyable(t EntityType, value string) string {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return "it is empty"
+	}
+	if p := KeyProblem(t, value); hasInvisible(value) || strings.HasPrefix(p, "it holds") {
+		return p
+	}
+	return "it does not parse as one"
 }
 
 // Known reports whether t is one of the entity types.

@@ -13,8 +13,9 @@ import (
 // Every error they return is caused by their input: the payload or the
 // format the caller named. None is transient, so retrying the same input
 // gives the same error, and an HTTP layer answers each with 400 and the
-// error's message. A caller can branch on ErrEmpty and ErrNotJSON with
-// errors.Is, and on *UnknownFormatError and *FieldError with errors.As.
+// error's message. A caller can branch on ErrEmpty, ErrNotJSON and
+// ErrNotObject with errors.Is, and on *UnknownFormatError and *FieldError
+// with errors.As.
 var (
 	// ErrEmpty reports a payload that holds no alert: an empty body, one of
 	// only white space, or an empty JSON array.
@@ -24,6 +25,12 @@ var (
 	// deeply included. The error returned wraps both ErrNotJSON and the
 	// decoder's *json.SyntaxError, whose Offset locates the fault.
 	ErrNotJSON = errors.New("alert: payload is not JSON")
+
+	// ErrNotObject reports a payload that is JSON but holds no alert
+	// object: null, a string, a number or a boolean, or a list response
+	// whose "value" is not an array. The error returned wraps it and says
+	// what the payload holds.
+	ErrNotObject = errors.New("alert: payload holds no alert object")
 )
 
 // UnknownFormatError reports a format no parser handles.

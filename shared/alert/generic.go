@@ -18,7 +18,7 @@ const genericFormat = "generic"
 //	  "schema":          "firebreak.alert/v1",      required, exactly this
 //	  "source_alert_id": "det-2025-0042",           required; the same id is one alert
 //	  "title":           "Beacon to known C2",      required
-//	  "time":            "2025-03-14T08:21:07Z",    required, RFC 3339
+//	  "time":            "2025-03-14T08:21:07Z",    required, RFC 3339, after 1970
 //	  "severity":        "high",                    a name or an OCSF severity_id
 //	  "description":     "…",
 //	  "product":         "nightwatch",
@@ -42,9 +42,9 @@ const genericFormat = "generic"
 // an address for an IP or a mailbox; a Message-ID for an email message.
 // Values are keyed as every format's are: lower-cased where case does not
 // matter, canonicalized, defanged indicators refanged. A value that cannot
-// be keyed, such as an IP address that does not parse, is an error, as is
-// a field of the wrong type. Other keys are ignored and kept in the raw
-// payload.
+// be keyed, such as an IP address that does not parse or a value KeyProblem
+// refuses, is an error, as is a field of the wrong type. Other keys are
+// ignored and kept in the raw payload.
 //
 // The schema key is what the format is detected by, so a payload without
 // it is never taken for a generic alert.
@@ -192,15 +192,14 @@ func accessKeyKey(s string) string { return strings.ToUpper(strings.TrimSpace(s)
 // entity returns the entity keyed by its type's key function.
 func (e *genericEntity) entity() (Entity, error) {
 	typ := EntityType(e.Type)
-	keyOf, ok := genericKeys[typ]
-	if !ok {
+	if !typ.Known() {
 		return Entity{}, invalid(genericFormat, "entities.type",
 			"an entity type such as user, host, file, url, ip", quote(e.Type))
 	}
-	key := keyOf(e.Value)
-	if key == "" {
+	key, problem := ParseKey(typ, e.Value)
+	if problem != "" {
 		return Entity{}, invalid(genericFormat, "entities.value",
-			"a value that identifies a "+e.Type, quote(e.Value))
+			"a value that identifies a "+e.Type+" ("+problem+")", quote(e.Value))
 	}
 	ent := Entity{Type: typ, Key: key, Name: e.Name}
 	if typ == EntityFile {

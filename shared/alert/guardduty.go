@@ -65,13 +65,18 @@ func (guardDuty) Parse(item []byte) ([]Alert, error) {
 // returns the prefix of the finding's field paths in the payload.
 func decodeGuardDuty(item []byte) (*gdFinding, string, error) {
 	var event struct {
-		Detail *gdFinding `json:"detail"`
+		Source     string     `json:"source"`
+		DetailType string     `json:"detail-type"`
+		Detail     *gdFinding `json:"detail"`
 	}
 	if err := decode(guardDutyFormat, item, &event); err != nil {
 		return nil, "", err
 	}
 	if event.Detail != nil {
 		return event.Detail, "detail.", nil
+	}
+	if event.Source != "" && event.DetailType != "" {
+		return nil, "", missing(guardDutyFormat, "detail") // an envelope without its finding
 	}
 	var f gdFinding
 	if err := decode(guardDutyFormat, item, &f); err != nil {

@@ -106,10 +106,10 @@ type part struct {
 // without surrounding white space, in memory of its own. Time is in UTC.
 // ID and Source are left for the caller.
 //
-// The error is ErrEmpty, wraps ErrNotJSON, or is an *UnknownFormatError or
-// a *FieldError. When the payload is a list of items (an array, a list
-// response or an envelope), an item's error is wrapped with the item's
-// Index. Parse is safe for concurrent use and never panics.
+// The error is ErrEmpty, wraps ErrNotJSON or ErrNotObject, or is an
+// *UnknownFormatError or a *FieldError. When the payload is a list of
+// items (an array, a list response or an envelope), an item's error is
+// wrapped with the item's Index. Parse is safe for concurrent use and never panics.
 func Parse(body []byte, format string) ([]Alert, error) {
 	items, err := ParseEach(body, format)
 	if err != nil {
@@ -147,9 +147,10 @@ func (it *Item) wrappedErr() error {
 //
 // The error is for the payload as a whole, and then there are no items: it
 // is ErrEmpty for an empty payload or list, wraps ErrNotJSON when the
-// payload is not JSON, and is an *UnknownFormatError when format names no
-// parser or no item is of a supported format. ParseEach is safe for
-// concurrent use and never panics.
+// payload is not JSON and ErrNotObject when it is JSON but neither an
+// object nor an array (or a list response's value is no array), and is
+// an *UnknownFormatError when format names no parser or no item is of a
+// supported format. ParseEach is safe for concurrent use and never panics.
 func ParseEach(body []byte, format string) ([]Item, error) {
 	// pick the parser the caller named, if any
 	var p parser
@@ -182,8 +183,8 @@ func ParseEach(body []byte, format string) ([]Item, error) {
 // detect it: for a list, the format of the first item a parser claims. It
 // does not check that the payload holds the fields its format requires.
 //
-// The error is ErrEmpty, wraps ErrNotJSON, or is an *UnknownFormatError
-// with an empty Format.
+// The error is ErrEmpty, wraps ErrNotJSON or ErrNotObject, or is an
+// *UnknownFormatError with an empty Format.
 func Detect(body []byte) (string, error) {
 	items, err := split(body)
 	if err != nil {
@@ -307,6 +308,10 @@ func listParts(p parser, field string, list json.RawMessage) ([]part, error) {
 // parseItem parses one payload item with p and keeps the item as the Raw
 // of every alert that has none.
 func parseItem(p parser, item []byte) ([]Alert, error) {
+	if len(item) == 0 || item[0] != '{' {
+		return nil, &FieldError{Format: p.Name(), Reason: "want an object, got " +
+			jsonType(item)}
+	}
 	alerts, err := p.Parse(item)
 	if err != nil {
 		return nil, err
@@ -396,11 +401,21 @@ func split(body []byte) ([]bodyItem, error) {
 	}
 
 	// an array holds one item per element, and so does a list response
-	if body[0] == '[' {
+	switch body[0] {
+	case '[':
 		return splitArray(raw, "")
+	case '{':
+	default:
+		return nil, fmt.Errorf("%w: want a JSON object or an array of them, got %s",
+			ErrNotObject, jsonType(raw))
 	}
 	top, _ := topKeys(raw)
-	if list, ok := listValue(top); ok {
+	list, isList := listValue(top)
+	if isList && (len(list) == 0 || list[0] != '[') {
+		return nil, fmt.Errorf("%w: %s: want an array of alerts, got %s", ErrNotObject,
+			listValueKey, jsonType(list))
+	}
+	if isList {
 		return splitArray(list, listValueKey)
 	}
 	return []bodyItem{{body: raw, top: top}}, nil
@@ -423,12 +438,13 @@ func splitArray(array []byte, prefix string) ([]bodyItem, error) {
 	return items, nil
 }
 
-// listValue returns the "value" array of a list response, given by its
-// top-level keys: an object whose other keys are all OData annotations or
-// a next page's link.
+// listValue returns the "value" of a list response, given by its
+// top-level keys, and reports whether the object is one: it has "value",
+// an array unless the sender got it wrong, and its other keys are all
+// OData annotations or a next page's link.
 func listValue(top map[string]json.RawMessage) (json.RawMessage, bool) {
-	list := top[listValueKey]
-	if len(list) == 0 || list[0] != '[' {
+	list, ok := top[listValueKey]
+	if !ok {
 		return nil, false
 	}
 	for k := range top {
@@ -495,11 +511,18 @@ func jsonType(raw json.RawMessage) string {
 }
 
 // parseTime parses an RFC 3339 time from field of format and returns it in
-// UTC.
+// UTC. A time before 1970 is refused: no alert is that old, and a zero
+// year is how some sources write "no time".
 func parseTime(format, field, s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
+	switch {
+	case err != nil:
 		return time.Time{}, invalid(format, field, "an RFC 3339 time", quote(s))
+	case t.Before(unixEpoch):
+		return time.Time{}, invalid(format, field, "a time after 1970", quote(s))
 	}
 	return t.UTC(), nil
 }
+
+// unixEpoch is the earliest time an alert may carry.
+var unixEpoch = time.Unix(0, 0)

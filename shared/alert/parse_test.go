@@ -244,7 +244,7 @@ func TestParseUnknownFormatListsFormats(t *testing.T) {
 }
 
 func TestParseUnrecognizedPayloadListsFormats(t *testing.T) {
-	for _, body := range []string{`{"hello": "world"}`, `null`, `42`, `"x"`, `[[1]]`} {
+	for _, body := range []string{`{"hello": "world"}`, `[[1]]`, `[null, 42]`} {
 		_, err := Parse([]byte(body), "")
 		ufe, ok := errors.AsType[*UnknownFormatError](err)
 		if !ok || ufe.Format != "" {
@@ -300,7 +300,11 @@ func TestParseBadInputGivesClearError(t *testing.T) {
 		{"deep nesting inside", deepObj, ErrNotJSON},
 		{"array of junk", `[1, "two", null, {}]`, &UnknownFormatError{}},
 		{"object of junk", `{"a": [1, 2, {"b": null}]}`, &UnknownFormatError{}},
-		{"string", `"guardduty"`, &UnknownFormatError{}},
+		{"string", `"guardduty"`, ErrNotObject},
+		{"null", `null`, ErrNotObject},
+		{"number", `42`, ErrNotObject},
+		{"list response whose value is no array", `{"@odata.context": "x", "value": 7}`,
+			ErrNotObject},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

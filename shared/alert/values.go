@@ -207,7 +207,7 @@ func isDigits(s string) bool {
 // format.
 func parseTimeIn(format, field, want, s string, layouts ...string) (time.Time, error) {
 	for _, l := range layouts {
-		if t, err := time.Parse(l, s); err == nil {
+		if t, err := time.Parse(l, s); err == nil && !t.Before(unixEpoch) {
 			return t.UTC(), nil
 		}
 	}

@@ -15,7 +15,9 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -69,7 +71,37 @@ func Render(log *slog.Logger, status int, page *template.Template,
 			Headers: Headers("text/plain; charset=utf-8"), Body: "the page failed to render"}
 	}
 	return events.APIGatewayProxyResponse{StatusCode: status,
-		Headers: Headers("text/html; charset=utf-8"), Body: buf.String()}
+		Headers: Headers("text/html; charset=utf-8"), Body: Visible(buf.String())}
+}
+
+// Visible returns a rendered page with every character that would not
+// show as itself replaced by a space: control characters other than the
+// page's own line breaks and tabs, and invisible format characters such
+// as the bidirectional overrides (U+202E) that make "evil‮gnp.exe"
+// read as "evilexe.png", and zero-width spaces. html/template escapes
+// markup but leaves those as they are; Render applies Visible to every
+// page, so no page can forget a value an alert supplied. Inside
+// attributes html/template has already percent-encoded them.
+func Visible(page string) string {
+	if strings.IndexFunc(page, hidden) < 0 {
+		return page
+	}
+	return strings.Map(func(r rune) rune {
+		if hidden(r) {
+			return ' '
+		}
+		return r
+	}, page)
+}
+
+// hidden reports whether r does not show as itself on a page.
+func hidden(r rune) bool {
+	switch r {
+	case '\n', '\r', '\t':
+		return false
+	}
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) ||
+		unicode.In(r, unicode.Zl, unicode.Zp)
 }
 
 // Headers are the headers of every page and download: its content type,

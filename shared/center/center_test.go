@@ -45,3 +45,17 @@ func TestACSRFTokenHoldsOnlyForTheSameAnalystAndForm(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryPageShowsHiddenCharactersAsSpaces(t *testing.T) {
+	page := Parse(`{{define "title"}}{{.}}{{end}}{{define "content"}}<p>{{.}}</p>`+
+		`<a href="/x/{{.}}">link</a>{{end}}`, nil)
+	resp := Render(slog.Default(), 200, page, "invoice\u202Efdp.exe\u200B\x1b[2J\u2066x")
+	for _, r := range []string{"\u202E", "\u200B", "\x1b", "\u2066"} {
+		if strings.Contains(resp.Body, r) {
+			t.Errorf("the page holds %q as it is:\n%s", r, resp.Body)
+		}
+	}
+	if !strings.Contains(resp.Body, "<p>invoice fdp.exe  [2J x</p>") {
+		t.Errorf("the page does not show the text with spaces for what hides:\n%s", resp.Body)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -267,10 +268,15 @@ func checkShape(req Request) error {
 	if err := CheckBody(req.Body); err != nil {
 		return err
 	}
-	mt, _, err := mime.ParseMediaType(req.ContentType)
+	mt, params, err := mime.ParseMediaType(req.ContentType)
 	if err != nil || mt != "application/json" {
 		return &Rejection{Status: http.StatusUnsupportedMediaType,
 			Reason: fmt.Sprintf("content type %q is not application/json", req.ContentType)}
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return &Rejection{Status: http.StatusUnsupportedMediaType,
+			Reason: fmt.Sprintf("charset %q is not supported: send JSON as UTF-8 (RFC 8259)",
+				cs)}
 	}
 	return nil
 }
@@ -283,6 +289,10 @@ func CheckBody(body []byte) error {
 	if len(body) > MaxBodyBytes {
 		return &Rejection{Status: http.StatusRequestEntityTooLarge,
 			Reason: fmt.Sprintf("body is %d bytes, the limit is %d", len(body), MaxBodyBytes)}
+	}
+	if isUTF16(body) {
+		return &Rejection{Status: http.StatusBadRequest,
+			Reason: "body is UTF-16; send JSON as UTF-8 (RFC 8259)"}
 	}
 	if !utf8.Valid(body) {
 		return &Rejection{Status: http.StatusBadRequest, Reason: "body is not valid UTF-8"}
@@ -297,26 +307,86 @@ func CheckBody(body []byte) error {
 	return nil
 }
 
-// checkDepth refuses JSON nested deeper than MaxJSONDepth before any
-// parser decodes it.
+// isUTF16 reports whether body is UTF-16 text: it starts with a UTF-16
+// byte order mark, or, as RFC 4627 told JSON's encodings apart, one of
+// its first two bytes is NUL while UTF-8 JSON starts with an ASCII
+// character.
+func isUTF16(body []byte) bool {
+	if bytes.HasPrefix(body, []byte{0xFF, 0xFE}) || bytes.HasPrefix(body, []byte{0xFE, 0xFF}) {
+		return true
+	}
+	return len(body) >= 2 && (body[0] == 0) != (body[1] == 0)
+}
+
+// checkDepth refuses JSON nested deeper than MaxJSONDepth, and an object
+// that holds a key twice, before any parser decodes it: decoders disagree
+// on which of two values a repeated key has (Go's takes the last, others
+// the first), so a tool reading the raw alert could see another alert
+// than the one Firebreak normalized.
+//
+// It scans the bytes once, without decoding values: it only needs to
+// know where strings, keys and containers are. Syntax errors are the
+// parser's to report, with context, so on malformed JSON it merely stops
+// or finds nothing.
 func checkDepth(body []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	depth := 0
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil // syntax errors are the parser's to report, with context
-		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-			if depth > MaxJSONDepth {
+	var open []map[string]bool // each open container's keys; nil for an array
+	wantKey := false           // the next string is an object's key
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '{', '[':
+			if len(open) == MaxJSONDepth {
 				return fmt.Errorf("JSON is nested deeper than %d levels", MaxJSONDepth)
 			}
-		case json.Delim('}'), json.Delim(']'):
-			depth--
+			var keys map[string]bool
+			if body[i] == '{' {
+				keys = map[string]bool{}
+			}
+			open, wantKey = append(open, keys), body[i] == '{'
+		case '}', ']':
+			if len(open) > 0 {
+				open = open[:len(open)-1]
+			}
+			wantKey = false
+		case ',':
+			wantKey = len(open) > 0 && open[len(open)-1] != nil
+		case '"':
+			end := stringEnd(body, i)
+			if wantKey {
+				if err := addKey(open[len(open)-1], body[i:end]); err != nil {
+					return err
+				}
+			}
+			i, wantKey = end-1, false
 		}
 	}
+	return nil
+}
+
+// addKey records an object's key, given quoted, refusing one it holds.
+func addKey(keys map[string]bool, quoted []byte) error {
+	k := string(quoted[1 : len(quoted)-1])
+	if bytes.IndexByte(quoted, '\\') >= 0 && json.Unmarshal(quoted, &k) != nil {
+		return nil // not a string: the parser says so
+	}
+	if keys[k] {
+		return fmt.Errorf("JSON object holds the key %q twice", cut(k))
+	}
+	keys[k] = true
+	return nil
+}
+
+// stringEnd returns the index just past the JSON string at b[i], which
+// starts with its opening quote, or len(b) for one never closed.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(b)
 }
 
 func authRejection(err error) error {

@@ -127,12 +127,29 @@ func manualEntity(typ, key string) (alert.Entity, error) {
 		return alert.Entity{}, badManual(fmt.Sprintf("entity_key is %d bytes; at most %d",
 			len(key), maxEntityKeyBytes))
 	}
-	k := alert.Key(t, key)
-	if reason := badKey(t, k); k == "" || reason != "" {
+	k, reason := manualKey(t, key)
+	if k == "" || reason != "" {
 		return alert.Entity{}, badManual(fmt.Sprintf("entity_key %q is not a valid %s key%s",
 			cut(key), t, reason))
 	}
 	return alert.Entity{Type: t, Key: k}, nil
+}
+
+// manualKey keys a value named by hand and says why it cannot be a key,
+// or "": what a hidden or markup character makes of it, else what the
+// manual start wants of a key of its type (stricter than an alert's).
+func manualKey(t alert.EntityType, value string) (key, reason string) {
+	k, problem := alert.ParseKey(t, value)
+	switch {
+	case k != "":
+		return k, badKey(t, k)
+	case strings.HasPrefix(problem, "it holds"):
+		return "", ": " + problem
+	}
+	if reason = badKey(t, strings.TrimSpace(value)); reason == "" {
+		reason = ": " + problem
+	}
+	return "", reason
 }
 
 // maxEntityKeyBytes bounds the key of an entity named by hand.
