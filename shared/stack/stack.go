@@ -306,8 +306,8 @@ var Firebreak = Stack{
 		{Method: "POST", Path: "/api/investigations/{id}/actions/{action}/undo",
 			Function: "api"},
 		// the messages the local host kept in place of sending; none deployed
-		{Method: "GET", Path: "/outbox", Function: "api"},
-		{Method: "GET", Path: "/api/outbox", Function: "api"},
+		{Method: "GET", Path: "/outbox", Function: "center"},
+		{Method: "GET", Path: "/api/outbox", Function: "center"},
 		// the action center's pages; the manual start form posts to start
 		{Method: "GET", Path: "/", Function: "center"},
 		{Method: "GET", Path: "/investigations/{id}", Function: "center"},

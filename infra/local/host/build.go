@@ -18,8 +18,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/firebreak/firebreak/infra/local/sfn"
+	"github.com/firebreak/firebreak/shared/awsdata"
 	"github.com/firebreak/firebreak/shared/coldstart"
+	"github.com/firebreak/firebreak/shared/coldstart/approvals"
+	"github.com/firebreak/firebreak/shared/coldstart/center"
 	"github.com/firebreak/firebreak/shared/coldstart/intake"
+	"github.com/firebreak/firebreak/shared/coldstart/remediators"
 	"github.com/firebreak/firebreak/shared/gateway/alerts"
 	"github.com/firebreak/firebreak/shared/gateway/manual"
 	"github.com/firebreak/firebreak/shared/stack"
@@ -63,7 +67,7 @@ var builders = map[string]builder{
 		return alerts.EventBridge(svc), nil
 	},
 	"api": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
-		api, err := coldstart.API(ctx, env)
+		api, err := coldstart.API(ctx, env, remediators.New)
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +87,7 @@ var builders = map[string]builder{
 		return manual.Handler(svc, env(stack.EnvDevIdentity), secret), nil
 	},
 	"center": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
-		c, err := coldstart.Center(ctx, env)
+		c, err := center.Pages(ctx, env)
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +107,7 @@ var builders = map[string]builder{
 	"requestapproval":      approvalStep((*workflow.ApprovalSteps).RequestApproval),
 	"expireapproval":       approvalStep((*workflow.ApprovalSteps).ExpireApproval),
 	"approvals": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
-		e, err := coldstart.ApprovalEndpoint(ctx, env)
+		e, err := center.Approvals(ctx, env)
 		if err != nil {
 			return nil, err
 		}
@@ -126,11 +130,11 @@ func approvalStep[I, O any](method func(*workflow.ApprovalSteps, context.Context
 			if err != nil {
 				return nil, err
 			}
-			notifiers, err := coldstart.Notifiers(ctx, env, cfg)
+			notifiers, err := approvals.Notifiers(ctx, env, cfg)
 			if err != nil {
 				return nil, err
 			}
-			s, err := coldstart.ApprovalSteps(ctx, env, notifiers)
+			s, err := approvals.Steps(ctx, env, notifiers)
 			if err != nil {
 				return nil, err
 			}
@@ -148,10 +152,15 @@ func approvalStep[I, O any](method func(*workflow.ApprovalSteps, context.Context
 	}
 }
 
+// allParts are every part of the investigation steps: the host builds
+// them all in one process, so each step may have what any of them needs.
+var allParts = coldstart.StepParts{Remediators: remediators.New,
+	AWSSource: awsdata.DataSource}
+
 // step builds an investigation step's handler.
 func step(method func(*workflow.Steps) any) builder {
 	return func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
-		s, err := coldstart.Steps(ctx, env)
+		s, err := coldstart.Steps(ctx, env, allParts)
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,8 @@
-package coldstart
+// Package remediators builds, at cold start, the remediation providers
+// firebreak.yaml routes actions to. Only the functions that remediate or
+// undo link it, and with it the AWS provider's clients (EC2, IAM, S3, WAF,
+// Route 53 Resolver, Cognito) and the Microsoft and webhook providers.
+package remediators
 
 import (
 	"context"
@@ -8,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/firebreak/firebreak"
+	"github.com/firebreak/firebreak/shared/coldstart"
 	"github.com/firebreak/firebreak/shared/remediation"
 	awsremediation "github.com/firebreak/firebreak/shared/remediation/aws"
 	"github.com/firebreak/firebreak/shared/remediation/microsoft"
@@ -17,13 +22,13 @@ import (
 	"github.com/firebreak/firebreak/shared/tenant"
 )
 
-// Remediation builds the remediation registry firebreak.yaml's
+// New builds the remediation registry firebreak.yaml's
 // remediation section describes: a provider per route, in order, each
 // wrapped to only pretend when remediation.dry_run names it. Secrets (the
 // Microsoft app's credentials, the webhook's signing key) are read on a
 // provider's first use, not here, so that a function that never
 // remediates through them needs no access to them.
-func Remediation(cfg sdk.Config, getenv Getenv, tn *tenant.Tenant) (*remediation.Registry,
+func New(cfg sdk.Config, getenv coldstart.Getenv, tn *tenant.Tenant) (*remediation.Registry,
 	error) {
 	set, err := settings.ParseRemediation(firebreak.ConfigYAML)
 	if err != nil {
@@ -46,7 +51,7 @@ func Remediation(cfg sdk.Config, getenv Getenv, tn *tenant.Tenant) (*remediation
 
 // remediationProvider builds the provider called name.
 func remediationProvider(name string, set settings.Remediation, cfg sdk.Config,
-	getenv Getenv, tn *tenant.Tenant, secrets SecretReader) (remediation.Provider, error) {
+	getenv coldstart.Getenv, tn *tenant.Tenant, secrets coldstart.SecretReader) (remediation.Provider, error) {
 	switch name {
 	case settings.ProviderTenant:
 		return tn.Provider(), nil
@@ -64,7 +69,7 @@ func remediationProvider(name string, set settings.Remediation, cfg sdk.Config,
 		return microsoft.New(microsoft.Options{LoginURL: m.LoginURL, GraphURL: m.GraphURL,
 			DefenderURL: m.DefenderURL,
 			Credentials: func(ctx context.Context) (microsoft.Credentials, error) {
-				s, err := readSecret(ctx, secrets, m.Secret)
+				s, err := coldstart.ReadSecret(ctx, secrets, m.Secret)
 				if err != nil {
 					return microsoft.Credentials{}, err
 				}
@@ -73,22 +78,9 @@ func remediationProvider(name string, set settings.Remediation, cfg sdk.Config,
 	case settings.ProviderWebhook:
 		return webhook.New(webhook.Options{URL: set.Webhook.URL,
 			Key: func(ctx context.Context) ([]byte, error) {
-				s, err := readSecret(ctx, secrets, set.Webhook.Secret)
+				s, err := coldstart.ReadSecret(ctx, secrets, set.Webhook.Secret)
 				return []byte(s), err
 			}}), nil
 	}
 	return nil, fmt.Errorf("remediation provider %q is unknown", name)
-}
-
-// readSecret returns the string value of the secret named name.
-func readSecret(ctx context.Context, secrets SecretReader, name string) (string, error) {
-	out, err := secrets.GetSecretValue(ctx,
-		&secretsmanager.GetSecretValueInput{SecretId: sdk.String(name)})
-	if err != nil {
-		return "", fmt.Errorf("read secret %s: %w", name, err)
-	}
-	if sdk.ToString(out.SecretString) == "" {
-		return "", fmt.Errorf("secret %s has no string value", name)
-	}
-	return sdk.ToString(out.SecretString), nil
 }
