@@ -216,6 +216,12 @@ func coldStartEnv(f stack.Function, closed, secretsURL string) []string {
 			"secret:bench",
 		stack.EnvAPIKeySources: "{}",
 		stack.EnvLogLevel:      logLevel,
+		// the sign-in reads the pool's keys and token endpoint on first
+		// use, not at cold start
+		stack.EnvSignInIssuer:      "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench",
+		stack.EnvSignInClientID:    "bench",
+		stack.EnvSignInDomainURL:   "https://bench.auth.us-east-1.amazoncognito.com",
+		stack.EnvSignInCallbackURL: "https://bench.example/v1/auth/callback",
 	}
 	env := []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(),

@@ -26,6 +26,7 @@ import (
 	"github.com/firebreak/firebreak/shared/coldstart/remediators"
 	"github.com/firebreak/firebreak/shared/gateway/alerts"
 	"github.com/firebreak/firebreak/shared/gateway/manual"
+	"github.com/firebreak/firebreak/shared/gateway/signin"
 	"github.com/firebreak/firebreak/shared/stack"
 	"github.com/firebreak/firebreak/shared/workflow"
 )
@@ -47,8 +48,9 @@ var localLinkSecret = rand.Text()
 // host's logger in place of Lambda's stdout logger.
 type builder func(context.Context, coldstart.Getenv, *slog.Logger) (any, error)
 
-// builders has one entry per function of stack.Firebreak; a test checks
-// that none is missing.
+// builders has one entry per function of stack.Firebreak but the
+// authorizer, which the host does not run; a test checks that none is
+// missing.
 var builders = map[string]builder{
 	"ingest": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
 		svc, err := intake.Ingest(ctx, env)
@@ -106,6 +108,10 @@ var builders = map[string]builder{
 	"finalize":             step(func(s *workflow.Steps) any { return s.Finalize }),
 	"requestapproval":      approvalStep((*workflow.ApprovalSteps).RequestApproval),
 	"expireapproval":       approvalStep((*workflow.ApprovalSteps).ExpireApproval),
+	// nobody signs in on the local host: /auth/signin returns at once
+	"signin": func(context.Context, coldstart.Getenv, *slog.Logger) (any, error) {
+		return signin.Local(), nil
+	},
 	"approvals": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger) (any, error) {
 		e, err := center.Approvals(ctx, env)
 		if err != nil {
