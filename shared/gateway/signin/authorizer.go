@@ -53,7 +53,7 @@ type AuthorizerHandler func(context.Context, events.APIGatewayCustomAuthorizerRe
 func Authorizer(v *Verifier, log *slog.Logger) AuthorizerHandler {
 	return func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (
 		events.APIGatewayCustomAuthorizerResponse, error) {
-		start := v.Now()
+		start := time.Now()
 		id, err := v.Verify(ctx, token(req))
 		outcome := "allowed"
 		defer func() {
