@@ -24,14 +24,10 @@ import (
 	"github.com/firebreak/firebreak/shared/stack"
 )
 
-// Sizes of a function's bootstrap: Lambda refuses a function whose code
-// unzipped passes maxUnzippedCodeBytes; Firebreak aims to stay under
-// targetBootstrapBytes, since Lambda fetches and maps the whole binary on a
-// cold start.
-const (
-	maxUnzippedCodeBytes = 250 << 20
-	targetBootstrapBytes = 20 << 20
-)
+// targetBootstrapBytes is what every function's bootstrap stays under,
+// far below Lambda's 250 MB limit on unzipped code, since Lambda fetches
+// and maps the whole binary on a cold start.
+const targetBootstrapBytes = 20 << 20
 
 // rieModule is the Lambda Runtime Interface Emulator's module, which go.mod
 // pins; the benchmark builds its command from the module cache.
@@ -48,26 +44,29 @@ const (
 // initialisation time (INIT REPORT(durationMs: 14.656000)).
 var initReport = regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`)
 
-// TestBootstrapSizes reports each function's bootstrap size against the
-// target, and fails only past Lambda's limit: the target is a goal that
-// BenchmarkColdStart's table tracks, not a contract.
+// TestBootstrapSizes fails for a function whose bootstrap, as deployed,
+// is not under the target, and logs every size. A binary's size is the
+// same on every build of the same code, so this is no timed assertion.
 //
-// TODO(lead): every function is over the 20 MB target (20.4 to 22.8 MB)
-// because shared/coldstart is one package that links all of CEL, YAML,
-// Secrets Manager and Step Functions into every step; one builder package
-// per kind of function would take the steps under it.
+// What makes a bootstrap large is what it links, and two things link far
+// more than their code: a package's import alone links its init (an AWS
+// service's schemas), and a reachable lookup of methods by name
+// (text/template execution) keeps every exported method of every type the
+// function converts to an interface, such as every operation of each AWS
+// client. So a function builds through the coldstart packages that hold
+// only what it uses, and only the functions that render pages link
+// template execution.
 func TestBootstrapSizes(t *testing.T) {
 	assets := functions(t)
 	var table strings.Builder
 	w := tabwriter.NewWriter(&table, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "function\tsize MB (arm64)\tunder 20 MB\t")
+	fmt.Fprintln(w, "function\tsize MB (arm64)\t")
 	for _, f := range stack.Firebreak.Functions {
 		size := fileSize(t, filepath.Join(assets, f.Name, bootstrapFile))
-		fmt.Fprintf(w, "%s\t%.1f\t%v\t\n", f.Name, float64(size)/(1<<20),
-			size < targetBootstrapBytes)
-		if size >= maxUnzippedCodeBytes {
-			t.Errorf("function %s: got %d bytes, want under Lambda's %d",
-				f.Name, size, maxUnzippedCodeBytes)
+		fmt.Fprintf(w, "%s\t%.1f\t\n", f.Name, float64(size)/(1<<20))
+		if size >= targetBootstrapBytes {
+			t.Errorf("function %s: got %d bytes, want under %d (%d MB)",
+				f.Name, size, targetBootstrapBytes, targetBootstrapBytes>>20)
 		}
 	}
 	w.Flush()
@@ -217,6 +216,12 @@ func coldStartEnv(f stack.Function, closed, secretsURL string) []string {
 			"secret:bench",
 		stack.EnvAPIKeySources: "{}",
 		stack.EnvLogLevel:      logLevel,
+		// the sign-in reads the pool's keys and token endpoint on first
+		// use, not at cold start
+		stack.EnvSignInIssuer:      "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench",
+		stack.EnvSignInClientID:    "bench",
+		stack.EnvSignInDomainURL:   "https://bench.auth.us-east-1.amazoncognito.com",
+		stack.EnvSignInCallbackURL: "https://bench.example/v1/auth/callback",
 	}
 	env := []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(),

@@ -69,6 +69,7 @@ var placeholder = regexp.MustCompile(`\$\{(\w+)\}`)
 
 // resources are what the functions' environment and permissions point at.
 type resources struct {
+	team    analysts
 	table   awsdynamodb.Table
 	secret  awssecretsmanager.Secret
 	machine awsstepfunctions.StateMachine
@@ -133,7 +134,12 @@ func NewStack(
 	dlq := newDeadLetterQueue(st)
 	fns := newFunctions(st, s, in.assets, dlq)
 	keys := newSourceKeys(st, s, in.config.Sources)
+
+	// the REST API, which the analysts' sign-in comes back to
+	api := newRestAPI(st, s)
+	team := newAnalysts(st, s, api, in.config.Approvals.BaseURL)
 	r := resources{
+		team:             team,
 		table:            newTable(st, schema),
 		secret:           newSourceSecrets(st),
 		apiKeySources:    apiKeySources(st, keys),
@@ -156,6 +162,9 @@ func NewStack(
 	if r.machine, err = newStateMachine(st, s, in.definition, fns); err != nil {
 		return nil, err
 	}
+	if r.remediatesInAWS {
+		r.quarantine.admitMembers(in.members)
+	}
 
 	// each function's environment and permissions
 	for _, f := range s.Functions {
@@ -164,12 +173,10 @@ func NewStack(
 		}
 	}
 
-	// the analysts who may read the action center's API, the REST API in
-	// front of the functions, the keyed sources' usage plan on it, and
-	// the EventBridge rules that deliver findings
-	team := newAnalysts(st, s)
-	api, err := newAPI(st, s, fns, team)
-	if err != nil {
+	// the routes of the REST API in front of the functions, the keyed
+	// sources' usage plan on it, and the EventBridge rules that deliver
+	// findings
+	if err := newRoutes(st, s, api, fns); err != nil {
 		return nil, err
 	}
 	newUsagePlan(st, s, api, keys)
@@ -180,7 +187,7 @@ func NewStack(
 
 	// what an operator watches, and what they read after a deploy
 	newMonitoring(st, s, monitored{machine: r.machine, dlq: dlq, fns: fns, key: r.approvals.key})
-	outputs(st, api, team, keys)
+	outputs(st, api, team, keys, in.config.Approvals.BaseURL)
 	return st, nil
 }
 
@@ -193,9 +200,7 @@ func pointLinks(s stack.Stack, fns map[string]awslambda.Function, api awsapigate
 	base string) {
 	url := jsii.String(base)
 	if loopback(base) {
-		url = awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"),
-			api.RestApiId(), jsii.String(".execute-api."), awscdk.Aws_REGION(),
-			jsii.String("."), awscdk.Aws_URL_SUFFIX(), jsii.String("/" + apiStage)})
+		url = siteURL(api, "", "")
 	}
 	for _, f := range s.Functions {
 		if slices.Contains(f.Env, stack.EnvApprovalBaseURL) {
@@ -217,13 +222,24 @@ func loopback(base string) bool {
 }
 
 // outputs replaces CDK's own output of the API's URL by one of a stable
-// name, and adds what an operator configures the analysts' sign-in and the
-// keyed sources with.
-func outputs(st awscdk.Stack, api awsapigateway.RestApi, team analysts, keys []sourceKey) {
+// name, adds the action center's address (the API's own, or base,
+// firebreak.yaml's approvals.base_url, when that names a custom domain),
+// and what an operator configures the analysts' sign-in and the keyed
+// sources with.
+func outputs(st awscdk.Stack, api awsapigateway.RestApi, team analysts, keys []sourceKey,
+	base string) {
 	api.Node().TryRemoveChild(jsii.String("Endpoint"))
 	awscdk.NewCfnOutput(st, jsii.String("APIURL"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Base URL of Firebreak's REST API"),
 		Value:       api.Url(),
+	})
+	center := siteURL(api, "", "/")
+	if !loopback(base) {
+		center = siteURL(api, base, "/")
+	}
+	awscdk.NewCfnOutput(st, jsii.String("ActionCenterURL"), &awscdk.CfnOutputProps{
+		Description: jsii.String("The action center: open it in a browser and sign in"),
+		Value:       center,
 	})
 	outputAnalysts(st, team)
 	outputKeyIDs(st, keys)
@@ -234,6 +250,9 @@ type inputs struct {
 	config     config.Config
 	definition string // the state machine's ASL
 	assets     string // the folder holding <name>/bootstrap for each function
+	// members are the member accounts the context lists, which may put
+	// objects into the quarantine (contextMemberAccountIDs)
+	members []string
 }
 
 // readInputs parses the firebreak.yaml document configYAML and reads the
@@ -259,7 +278,11 @@ func readInputs(
 	if err := checkBootstraps(assets, s.Functions); err != nil {
 		return inputs{}, err
 	}
-	return inputs{config: cfg, definition: definition, assets: assets}, nil
+	members, err := memberAccounts(scope)
+	if err != nil {
+		return inputs{}, err
+	}
+	return inputs{config: cfg, definition: definition, assets: assets, members: members}, nil
 }
 
 // readDefinition reads the state machine's ASL file and checks that every
@@ -681,37 +704,54 @@ func (r resources) envValue(name string) (*string, error) {
 		return jsii.String(remediationRoleName), nil
 	case stack.EnvVirusTotalSecret:
 		return jsii.String(r.virusTotalSecret), nil
+	case stack.EnvSignInIssuer:
+		return r.team.pool.UserPoolProviderUrl(), nil
+	case stack.EnvSignInClientID:
+		return r.team.client.UserPoolClientId(), nil
+	case stack.EnvSignInDomainURL:
+		return r.team.domain.BaseUrl(nil), nil
+	case stack.EnvSignInCallbackURL:
+		return r.team.callback, nil
 	}
 	return nil, fmt.Errorf("environment variable %s: the CDK app has no value for it", name)
 }
 
-// newAPI creates the REST API with a Lambda proxy integration per route.
-// Routes of the action center (analystRoute) admit only the analysts of
-// team; the others authenticate in their function (signatures) or with an
-// API key.
-func newAPI(
-	st awscdk.Stack, s stack.Stack, fns map[string]awslambda.Function, team analysts,
-) (awsapigateway.RestApi, error) {
-	api := newRestAPI(st, s)
+// newRoutes adds to api a Lambda proxy integration per route. Routes of
+// the action center (analystRoute) admit only the analysts the
+// authorizer verifies; the others authenticate in their function
+// (signatures, the sign-in's own flow) or with an API key.
+func newRoutes(
+	st awscdk.Stack, s stack.Stack, api awsapigateway.RestApi,
+	fns map[string]awslambda.Function,
+) error {
 	check := newRequestChecks(st, api)
+	authorizer, err := newAnalystsAuthorizer(st, s, api, fns)
+	if err != nil {
+		return err
+	}
 
 	// one method per route; ResourceForPath makes the path's resources,
 	// {id} included
 	for _, rt := range s.Routes {
 		fn, ok := fns[rt.Function]
 		if !ok {
-			return nil, fmt.Errorf("route %s %s: no function %q", rt.Method, rt.Path, rt.Function)
+			return fmt.Errorf("route %s %s: no function %q", rt.Method, rt.Path, rt.Function)
 		}
 		integration := awsapigateway.NewLambdaIntegration(fn,
 			&awsapigateway.LambdaIntegrationOptions{Proxy: jsii.Bool(true)})
 		m := api.Root().ResourceForPath(jsii.String(rt.Path)).
-			AddMethod(jsii.String(rt.Method), integration, methodOptions(rt, check, team))
-		if !analystRoute(rt) {
+			AddMethod(jsii.String(rt.Method), integration, methodOptions(rt, check, authorizer))
+		switch {
+		case analystRoute(rt):
+			suppress(m, nagAnalystRoute)
+		case under(rt.Path, signInPath):
+			suppress(m, nagSignInRoute...)
+		default:
 			suppress(m, nagSignedRoute...)
 		}
 	}
 	suppress(api.DeploymentStage(), nagStage...)
-	return api, nil
+	return nil
 }
 
 // newRestAPI creates the REST API and its one stage: throttled, traced,
@@ -794,7 +834,7 @@ func newRequestChecks(st awscdk.Stack, api awsapigateway.RestApi) requestChecks 
 // methodOptions are the options of the method serving rt: its validation,
 // and who may call it.
 func methodOptions(
-	rt stack.Route, check requestChecks, team analysts,
+	rt stack.Route, check requestChecks, authorizer awsapigateway.RequestAuthorizer,
 ) *awsapigateway.MethodOptions {
 	// the path's parameters are required; a POST carries a JSON body
 	params := make(map[string]*bool)
@@ -812,8 +852,8 @@ func methodOptions(
 
 	// the action center's API is for signed-in analysts only
 	if analystRoute(rt) {
-		opts.AuthorizationType = awsapigateway.AuthorizationType_COGNITO
-		opts.Authorizer = team.authorizer
+		opts.AuthorizationType = awsapigateway.AuthorizationType_CUSTOM
+		opts.Authorizer = authorizer
 	}
 	return opts
 }

@@ -597,6 +597,19 @@ func TestFunctionsGetTheEnvironmentTheyRead(t *testing.T) {
 			map[string]any{"Ref": apiID}, ".execute-api.", map[string]any{"Ref": "AWS::Region"},
 			".", map[string]any{"Ref": "AWS::URLSuffix"}, "/" + apiStage}}},
 	}
+	// the analysts' sign-in: the pool, its client and domain, and the API
+	poolID, _ := tmpl.only(t, "AWS::Cognito::UserPool")
+	clientID, _ := tmpl.only(t, "AWS::Cognito::UserPoolClient")
+	domainID, _ := tmpl.only(t, "AWS::Cognito::UserPoolDomain")
+	values[stack.EnvSignInIssuer] = map[string]any{"Fn::GetAtt": []any{poolID, "ProviderURL"}}
+	values[stack.EnvSignInClientID] = map[string]any{"Ref": clientID}
+	values[stack.EnvSignInDomainURL] = map[string]any{"Fn::Join": []any{"", []any{"https://",
+		map[string]any{"Ref": domainID}, ".auth.", map[string]any{"Ref": "AWS::Region"},
+		".amazoncognito.com"}}}
+	values[stack.EnvSignInCallbackURL] = map[string]any{"Fn::Join": []any{"", []any{
+		"https://", map[string]any{"Ref": apiID}, ".execute-api.",
+		map[string]any{"Ref": "AWS::Region"}, ".", map[string]any{"Ref": "AWS::URLSuffix"},
+		"/" + apiStage + "/auth/callback"}}}
 	for _, f := range stack.Firebreak.Functions {
 		t.Run(f.Name, func(t *testing.T) {
 			_, r := tmpl.function(t, f.Name)
@@ -966,7 +979,8 @@ func TestAPIStageIsThrottledAndTracesNoData(t *testing.T) {
 
 // stackOutputs are the outputs of the stack whatever firebreak.yaml says.
 var stackOutputs = []string{
-	"APIURL", "ActionCenterClientID", "AlarmsTopicARN", "AnalystsUserPoolID",
+	"APIURL", "ActionCenterClientID", "ActionCenterURL", "AlarmsTopicARN",
+	"AnalystsUserPoolID", "SignInDomainURL",
 }
 
 func TestOutputsAreTheAPIURLSignInAndAlarms(t *testing.T) {
@@ -976,9 +990,16 @@ func TestOutputsAreTheAPIURLSignInAndAlarms(t *testing.T) {
 		t.Fatalf("outputs: got %v, want %v", got, want)
 	}
 	apiID, _ := tmpl.only(t, "AWS::ApiGateway::RestApi")
-	out, _ := tmpl.Outputs["APIURL"].(map[string]any)
-	if !mentions(out["Value"], apiID) {
-		t.Errorf("APIURL value: got %v, want one naming %s", out["Value"], apiID)
+	for _, name := range []string{"APIURL", "ActionCenterURL"} {
+		out, _ := tmpl.Outputs[name].(map[string]any)
+		if !mentions(out["Value"], apiID) {
+			t.Errorf("%s value: got %v, want one naming %s", name, out["Value"], apiID)
+		}
+	}
+	domainID, _ := tmpl.only(t, "AWS::Cognito::UserPoolDomain")
+	out, _ := tmpl.Outputs["SignInDomainURL"].(map[string]any)
+	if !mentions(out["Value"], domainID) {
+		t.Errorf("SignInDomainURL value: got %v, want one naming %s", out["Value"], domainID)
 	}
 }
 

@@ -99,6 +99,9 @@ func NewMemberStack(scope constructs.Construct, s stack.Stack) (awscdk.Stack, er
 	for _, ps := range remediationStatements(role, aws) {
 		role.AddToPolicy(ps)
 	}
+	for _, ps := range mainQuarantine(s, main) {
+		role.AddToPolicy(ps)
+	}
 	suppress(role, nagRemediation)
 	newIsolationGroup(st, s)
 	return st, nil
@@ -112,6 +115,22 @@ func remediatorsOf(s stack.Stack, main string) awsiam.IPrincipal {
 	return awsiam.NewAccountPrincipal(jsii.String(main)).WithConditions(&map[string]any{
 		"ArnLike": map[string]any{"aws:PrincipalArn": pattern},
 	})
+}
+
+// mainQuarantine lets the role put the objects it quarantines into the
+// main account's quarantine bucket (in whichever region it runs) and read
+// them back, under this account's prefix alone: the main stack's bucket
+// policy admits the same (contextMemberAccountIDs).
+func mainQuarantine(s stack.Stack, main string) []awsiam.PolicyStatement {
+	buckets := fmt.Sprintf("arn:%s:s3:::%s", *awscdk.Aws_PARTITION(),
+		quarantineBucketName(s, main, "*"))
+	prefix := quarantinePrefix(*awscdk.Aws_ACCOUNT_ID())
+	list := allow("QuarantineLook", []string{"s3:ListBucket"}, buckets)
+	list.AddCondition(jsii.String("StringLike"), map[string]any{"s3:prefix": prefix + "*"})
+	return []awsiam.PolicyStatement{
+		allow("Quarantine", []string{"s3:PutObject", "s3:GetObject"}, buckets+"/"+prefix+"*"),
+		list,
+	}
 }
 
 // remediationStatements are what the AWS provider's actions need in a

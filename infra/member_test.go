@@ -17,8 +17,9 @@ import (
 
 // testMainAccount and testVPC are the context of the wired synthesis.
 const (
-	testMainAccount = "111122223333"
-	testVPC         = "vpc-0123456789abcdef0"
+	testMainAccount   = "111122223333"
+	testMemberAccount = "444455556666"
+	testVPC           = "vpc-0123456789abcdef0"
 )
 
 // pseudo resolves v as resolve does, then writes the pseudo parameters
@@ -74,6 +75,7 @@ func synthesizeWired() (main, member *cfnTemplate, err error) {
 	}()
 	app, err := testApp("wired", map[string]any{
 		contextMainAccountID: testMainAccount, contextIsolationVPCID: testVPC,
+		contextMemberAccountIDs: testMemberAccount,
 	})
 	if err != nil {
 		return nil, nil, err

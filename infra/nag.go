@@ -88,6 +88,19 @@ var (
 			"each request (HMAC) or send an API key"},
 	}
 
+	// the action center's routes and the analysts' sign-in
+	nagAnalystRoute = suppression{id: "AwsSolutions-COG4", reason: "The analysts' Lambda " +
+		"authorizer verifies the user pool's ID tokens (RS256 signature against the pool's " +
+		"JWKS, issuer, app client, token use, expiry) from the Authorization header or the " +
+		"session cookie; a Cognito authorizer cannot read a cookie, which a browser following " +
+		"an approval link sends"}
+	nagSignInRoute = []suppression{
+		{id: "AwsSolutions-APIG4", reason: "The sign-in routes are how an analyst without a " +
+			"session gets one: they redirect to the user pool's hosted UI and back, checking " +
+			"the flow's state and PKCE verifier"},
+		{id: "AwsSolutions-COG4", reason: "The sign-in routes come before any token: they " +
+			"obtain the ID token from the user pool's hosted UI"},
+	}
 	// the API's stage
 	nagStage = []suppression{
 		{id: "AwsSolutions-APIG6", reason: "Execution logs would need the account-wide API " +
@@ -151,4 +164,7 @@ var memberResources = []string{
 	"Resource::arn:<AWS::Partition>:route53resolver:*:<AWS::AccountId>:" +
 		"firewall-domain-list/*",
 	"Resource::arn:<AWS::Partition>:cognito-idp:*:<AWS::AccountId>:userpool/*",
+	// the main account's quarantine, in any region, under this account's prefix
+	`/^Resource::arn:<AWS::Partition>:s3:::firebreak-quarantine-[0-9]{12}-\*` +
+		`(\/quarantine\/<AWS::AccountId>\/\*)?$/`,
 }

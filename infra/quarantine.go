@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -11,6 +14,12 @@ import (
 
 	"github.com/firebreak/firebreak/shared/stack"
 )
+
+// contextMemberAccountIDs is the CDK context value listing the member
+// accounts (comma-separated account ids) whose remediation role may put
+// quarantined objects into this stack's quarantine, each under
+// quarantine/<account>/ alone. Without it no member account may.
+const contextMemberAccountIDs = "memberAccountIds"
 
 // contextIsolationVPCID is the CDK context value naming the VPC to create
 // the isolation security group in. Without it the stack has no isolation
@@ -67,6 +76,65 @@ func (q quarantine) grantObjects(fn awslambda.Function) {
 	}))
 }
 
+// quarantineBucketName is the quarantine bucket's name in account and
+// region: known to the member stacks, which grant their role the use of
+// it from the main account's id alone.
+func quarantineBucketName(s stack.Stack, account, region string) string {
+	return strings.ToLower(s.Name) + "-quarantine-" + account + "-" + region
+}
+
+// quarantinePrefix is where a member account's remediation role may put
+// and read quarantined objects: under the account's own id.
+func quarantinePrefix(account string) string { return "quarantine/" + account + "/" }
+
+// memberAccounts returns the member accounts the context lists
+// (contextMemberAccountIDs), or an error naming one that is not a
+// 12-digit account id.
+func memberAccounts(scope constructs.Construct) ([]string, error) {
+	raw, _ := scope.Node().TryGetContext(jsii.String(contextMemberAccountIDs)).(string)
+	var out []string
+	for _, a := range strings.Split(raw, ",") {
+		a = strings.TrimSpace(a)
+		if a == "" {
+			continue
+		}
+		if !accountID.MatchString(a) {
+			return nil, fmt.Errorf("context %s: got %q, want 12-digit AWS account ids, "+
+				"comma-separated", contextMemberAccountIDs, a)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// admitMembers lets the remediation role of each member account put
+// quarantined objects into the bucket and read them back (to restore
+// them), under the account's own prefix alone, and list that prefix, so
+// that looking for a copy that is not there answers "not found".
+func (q quarantine) admitMembers(members []string) {
+	for _, a := range members {
+		role := awsiam.NewAccountPrincipal(jsii.String(a)).WithConditions(&map[string]any{
+			"ArnEquals": map[string]any{"aws:PrincipalArn": fmt.Sprintf(
+				"arn:%s:iam::%s:role/%s", *awscdk.Aws_PARTITION(), a, remediationRoleName)},
+		})
+		q.bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("MemberQuarantine" + a),
+			Principals: &[]awsiam.IPrincipal{role},
+			Actions:    jsii.Strings("s3:PutObject", "s3:GetObject"),
+			Resources: jsii.Strings(
+				*q.bucket.ArnForObjects(jsii.String(quarantinePrefix(a) + "*"))),
+		}))
+		q.bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("MemberQuarantineList" + a),
+			Principals: &[]awsiam.IPrincipal{role},
+			Actions:    jsii.Strings("s3:ListBucket"),
+			Resources:  jsii.Strings(*q.bucket.BucketArn()),
+			Conditions: &map[string]any{"StringLike": map[string]any{
+				"s3:prefix": quarantinePrefix(a) + "*"}},
+		}))
+	}
+}
+
 // newQuarantine creates the quarantine bucket, its access log bucket, and
 // the isolation group when the context names a VPC.
 func newQuarantine(st awscdk.Stack, s stack.Stack) quarantine {
@@ -76,6 +144,8 @@ func newQuarantine(st awscdk.Stack, s stack.Stack) quarantine {
 	scope.Node().SetContext(jsii.String(serverAccessLogsUseBucketPolicy), true)
 	logs := newBucket(scope, "AccessLogs", nil)
 	bucket := newBucket(scope, "Bucket", &awss3.BucketProps{
+		BucketName: jsii.String(quarantineBucketName(s, *awscdk.Aws_ACCOUNT_ID(),
+			*awscdk.Aws_REGION())),
 		ServerAccessLogsBucket: logs,
 		ServerAccessLogsPrefix: jsii.String("quarantine/"),
 		ObjectLockEnabled:      jsii.Bool(true),

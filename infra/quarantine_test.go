@@ -1,11 +1,17 @@
 package main
 
 import (
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/firebreak/firebreak"
+	"github.com/firebreak/firebreak/shared/stack"
+	"github.com/firebreak/firebreak/shared/store"
 )
 
 func TestQuarantineBucketIsPrivateLockedAndExpires(t *testing.T) {
@@ -122,5 +128,140 @@ func TestIsolationGroupAllowsNoTraffic(t *testing.T) {
 	}
 	if got := len(main.ofType("AWS::EC2::SecurityGroupIngress")); got != 0 {
 		t.Errorf("ingress rules: got %d, want 0", got)
+	}
+}
+
+// memberStatements returns the statements of the quarantine bucket's
+// policy in tmpl that admit a member account, by Sid.
+func memberStatements(t *testing.T, tmpl *cfnTemplate) map[string]map[string]any {
+	t.Helper()
+	bucketID := tmpl.named(t, "AWS::S3::Bucket", "QuarantineBucket")
+	out := map[string]map[string]any{}
+	for _, p := range tmpl.ofType("AWS::S3::BucketPolicy") {
+		if refTo(p.Properties["Bucket"]) != bucketID {
+			continue
+		}
+		doc, _ := p.Properties["PolicyDocument"].(map[string]any)
+		list, _ := doc["Statement"].([]any)
+		for _, s := range list {
+			m, _ := s.(map[string]any)
+			if sid, _ := m["Sid"].(string); strings.HasPrefix(sid, "MemberQuarantine") {
+				out[sid] = m
+			}
+		}
+	}
+	return out
+}
+
+func TestQuarantineAdmitsEachListedMemberUnderItsOwnPrefix(t *testing.T) {
+	tmpl, _ := wired(t)
+	sts := memberStatements(t, tmpl)
+	role := "arn:aws:iam::" + testMemberAccount + ":role/" + remediationRoleName
+	for sid, want := range map[string]struct {
+		actions  []string
+		resource string
+		cond     string
+	}{
+		"MemberQuarantine" + testMemberAccount: {[]string{"s3:GetObject", "s3:PutObject"},
+			"/quarantine/" + testMemberAccount + "/*", ""},
+		"MemberQuarantineList" + testMemberAccount: {[]string{"s3:ListBucket"}, "",
+			"quarantine/" + testMemberAccount + "/*"},
+	} {
+		st, ok := sts[sid]
+		if !ok {
+			t.Errorf("bucket policy: got no statement %s, want one", sid)
+			continue
+		}
+		check(t, sid, func() {
+			principal := pseudo(t, st["Principal"].(map[string]any)["AWS"])
+			if principal != "arn:aws:iam::"+testMemberAccount+":root" {
+				t.Errorf("principal: got %s, want the member account", principal)
+			}
+			cond, _ := st["Condition"].(map[string]any)
+			arn, _ := cond["ArnEquals"].(map[string]any)
+			if got := pseudo(t, arn["aws:PrincipalArn"]); got != role {
+				t.Errorf("aws:PrincipalArn: got %s, want %s", got, role)
+			}
+			got := slices.Sorted(slices.Values(stringList(st["Action"])))
+			if diff := cmp.Diff(want.actions, got); diff != "" {
+				t.Errorf("actions (-want +got):\n%s", diff)
+			}
+			if !mentions(st["Resource"], tmpl.named(t, "AWS::S3::Bucket", "QuarantineBucket")) {
+				t.Errorf("resource: got %v, want the quarantine bucket's", st["Resource"])
+			}
+			if want.resource != "" && !strings.HasSuffix(fmt.Sprint(st["Resource"]),
+				want.resource+"]]]") {
+				t.Errorf("resource: got %v, want the bucket's %s", st["Resource"], want.resource)
+			}
+			if want.cond != "" {
+				like, _ := cond["StringLike"].(map[string]any)
+				if got := like["s3:prefix"]; got != want.cond {
+					t.Errorf("s3:prefix: got %v, want %s", got, want.cond)
+				}
+			}
+		})
+	}
+	if len(sts) != 2 {
+		t.Errorf("member statements: got %d, want 2 for the one member account", len(sts))
+	}
+}
+
+func TestMemberRolePutsIntoTheMainQuarantineUnderItsPrefixOnly(t *testing.T) {
+	_, member := wired(t)
+	roleID, _ := member.only(t, "AWS::IAM::Role")
+	got := map[string]string{}
+	for _, p := range member.ofType("AWS::IAM::Policy") {
+		if !mentions(p.Properties["Roles"], roleID) {
+			continue
+		}
+		doc, _ := p.Properties["PolicyDocument"].(map[string]any)
+		list, _ := doc["Statement"].([]any)
+		for _, s := range list {
+			m, _ := s.(map[string]any)
+			if sid, _ := m["Sid"].(string); sid == "Quarantine" || sid == "QuarantineLook" {
+				got[sid] = pseudo(t, m["Resource"])
+			}
+		}
+	}
+	bucket := "arn:aws:s3:::firebreak-quarantine-" + testMainAccount + "-*"
+	want := map[string]string{
+		"Quarantine":     bucket + "/quarantine/ref:AWS::AccountId/*",
+		"QuarantineLook": bucket,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("member role's quarantine statements (-want +got):\n%s", diff)
+	}
+}
+
+func TestWithoutTheAWSProviderNoMemberMayPutIntoTheQuarantine(t *testing.T) {
+	app, err := testApp("members-without-aws", map[string]any{
+		contextMemberAccountIDs: testMemberAccount})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := NewStack(app, stack.Firebreak, store.TableSchema, firebreak.ConfigYAML,
+		repositoryRoot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := decode(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sts := memberStatements(t, tmpl); len(sts) != 0 {
+		t.Errorf("member statements: got %v, want none", sts)
+	}
+}
+
+func TestNewStackRejectsAMemberAccountThatIsNoAccountID(t *testing.T) {
+	app, err := testApp("bad-member", map[string]any{
+		contextMemberAccountIDs: testMemberAccount + ",12345"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewStack(app, stack.Firebreak, store.TableSchema, firebreak.ConfigYAML,
+		repositoryRoot())
+	if err == nil || !strings.Contains(err.Error(), `memberAccountIds: got "12345"`) {
+		t.Errorf("NewStack: got %v, want an error naming the bad account id", err)
 	}
 }

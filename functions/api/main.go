@@ -9,10 +9,11 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/firebreak/firebreak/shared/coldstart"
+	"github.com/firebreak/firebreak/shared/coldstart/remediators"
 )
 
 func main() {
-	api, err := coldstart.API(context.Background(), os.Getenv)
+	api, err := coldstart.API(context.Background(), os.Getenv, remediators.New)
 	if err != nil {
 		log.Fatalf("api: %v", err)
 	}

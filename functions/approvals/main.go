@@ -9,11 +9,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/firebreak/firebreak/shared/coldstart"
+	"github.com/firebreak/firebreak/shared/coldstart/center"
 )
 
 func main() {
-	e, err := coldstart.ApprovalEndpoint(context.Background(), os.Getenv)
+	e, err := center.Approvals(context.Background(), os.Getenv)
 	if err != nil {
 		log.Fatalf("approvals: %v", err)
 	}

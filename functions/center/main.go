@@ -10,11 +10,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/firebreak/firebreak/shared/coldstart"
+	"github.com/firebreak/firebreak/shared/coldstart/center"
 )
 
 func main() {
-	c, err := coldstart.Center(context.Background(), os.Getenv)
+	c, err := center.Pages(context.Background(), os.Getenv)
 	if err != nil {
 		log.Fatalf("center: %v", err)
 	}

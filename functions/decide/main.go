@@ -6,4 +6,6 @@ import (
 	"github.com/firebreak/firebreak/shared/workflow"
 )
 
-func main() { coldstart.StartStep("decide", (*workflow.Steps).Decide) }
+func main() {
+	coldstart.StartStep("decide", (*workflow.Steps).Decide, coldstart.StepParts{})
+}

@@ -6,4 +6,7 @@ import (
 	"github.com/firebreak/firebreak/shared/workflow"
 )
 
-func main() { coldstart.StartStep("expandscope", (*workflow.Steps).ExpandScope) }
+func main() {
+	coldstart.StartStep("expandscope", (*workflow.Steps).ExpandScope,
+		coldstart.StepParts{})
+}

@@ -9,11 +9,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/firebreak/firebreak/shared/coldstart"
+	"github.com/firebreak/firebreak/shared/coldstart/approvals"
 )
 
 func main() {
-	steps, err := coldstart.ApprovalSteps(context.Background(), os.Getenv, nil)
+	steps, err := approvals.Steps(context.Background(), os.Getenv, nil)
 	if err != nil {
 		log.Fatalf("expireapproval: %v", err)
 	}

@@ -6,4 +6,6 @@ import (
 	"github.com/firebreak/firebreak/shared/workflow"
 )
 
-func main() { coldstart.StartStep("finalize", (*workflow.Steps).Finalize) }
+func main() {
+	coldstart.StartStep("finalize", (*workflow.Steps).Finalize, coldstart.StepParts{})
+}

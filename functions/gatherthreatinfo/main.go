@@ -2,8 +2,12 @@
 package main
 
 import (
+	"github.com/firebreak/firebreak/shared/awsdata"
 	"github.com/firebreak/firebreak/shared/coldstart"
 	"github.com/firebreak/firebreak/shared/workflow"
 )
 
-func main() { coldstart.StartStep("gatherthreatinfo", (*workflow.Steps).GatherThreatInfo) }
+func main() {
+	coldstart.StartStep("gatherthreatinfo", (*workflow.Steps).GatherThreatInfo,
+		coldstart.StepParts{AWSSource: awsdata.DataSource})
+}

@@ -2,8 +2,12 @@
 package main
 
 import (
+	"github.com/firebreak/firebreak/shared/awsdata"
 	"github.com/firebreak/firebreak/shared/coldstart"
 	"github.com/firebreak/firebreak/shared/workflow"
 )
 
-func main() { coldstart.StartStep("huntotherinstances", (*workflow.Steps).HuntOtherInstances) }
+func main() {
+	coldstart.StartStep("huntotherinstances", (*workflow.Steps).HuntOtherInstances,
+		coldstart.StepParts{AWSSource: awsdata.DataSource})
+}

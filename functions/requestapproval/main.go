@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/firebreak/firebreak/shared/coldstart"
+	"github.com/firebreak/firebreak/shared/coldstart/approvals"
 )
 
 func main() {
@@ -18,11 +19,11 @@ func main() {
 	if err != nil {
 		log.Fatalf("requestapproval: %v", err)
 	}
-	notifiers, err := coldstart.Notifiers(ctx, os.Getenv, cfg)
+	notifiers, err := approvals.Notifiers(ctx, os.Getenv, cfg)
 	if err != nil {
 		log.Fatalf("requestapproval: %v", err)
 	}
-	steps, err := coldstart.ApprovalSteps(ctx, os.Getenv, notifiers)
+	steps, err := approvals.Steps(ctx, os.Getenv, notifiers)
 	if err != nil {
 		log.Fatalf("requestapproval: %v", err)
 	}

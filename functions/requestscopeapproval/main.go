@@ -6,4 +6,7 @@ import (
 	"github.com/firebreak/firebreak/shared/workflow"
 )
 
-func main() { coldstart.StartStep("requestscopeapproval", (*workflow.Steps).RequestScopeApproval) }
+func main() {
+	coldstart.StartStep("requestscopeapproval", (*workflow.Steps).RequestScopeApproval,
+		coldstart.StepParts{})
+}

@@ -6,4 +6,6 @@ import (
 	"github.com/firebreak/firebreak/shared/workflow"
 )
 
-func main() { coldstart.StartStep("triage", (*workflow.Steps).Triage) }
+func main() {
+	coldstart.StartStep("triage", (*workflow.Steps).Triage, coldstart.StepParts{})
+}

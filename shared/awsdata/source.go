@@ -99,6 +99,10 @@ func New(cfg aws.Config, opts ...Option) *Source {
 	return NewWithClients(ConfigClients(cfg), opts...)
 }
 
+// DataSource returns New(cfg) as a data source, the shape
+// coldstart.StepParts builds it in.
+func DataSource(cfg aws.Config) datasource.DataSource { return New(cfg) }
+
 // NewWithClients returns a Source that asks AWS through the clients that
 // clients returns for each account and region.
 func NewWithClients(clients ClientsFunc, opts ...Option) *Source {

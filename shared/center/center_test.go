@@ -59,3 +59,32 @@ func TestEveryPageShowsHiddenCharactersAsSpaces(t *testing.T) {
 		t.Errorf("the page does not show the text with spaces for what hides:\n%s", resp.Body)
 	}
 }
+
+// templatedFailure is the failure page as a template, the way every other
+// page is made: Failure must write exactly what it renders.
+var templatedFailure = Parse(`{{define "title"}}{{.Title}}{{end}}
+{{define "content"}}
+<h1>{{.Status}} {{.Title}}</h1>
+<p class="notice error">{{.Reason}}</p>
+<p><a href="/">Back to the investigations</a></p>
+{{end}}`, nil)
+
+func TestTheFailurePageIsWhatItsTemplateRenders(t *testing.T) {
+	for _, reason := range []string{
+		"The investigation was not started.",
+		`<script>alert('x')</script> & "quoted" + more` + "\x00",
+	} {
+		want := Render(slog.Default(), 403, templatedFailure, struct {
+			Status        int
+			Title, Reason string
+		}{403, "Forbidden", reason})
+		got := Failure(403, reason)
+		if got.Body != want.Body {
+			t.Errorf("Failure(403, %q) body:\n%s\nwant:\n%s", reason, got.Body, want.Body)
+		}
+		if got.StatusCode != 403 || got.Headers["Content-Security-Policy"] != policy {
+			t.Errorf("Failure(403, %q) = status %d, headers %v; want 403 and the pages' headers",
+				reason, got.StatusCode, got.Headers)
+		}
+	}
+}

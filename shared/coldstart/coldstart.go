@@ -3,9 +3,12 @@
 // creates the AWS clients, and returns the ready handler's receiver. Each
 // functions/<name>/main.go calls one of its builders and lambda.Start.
 //
-// The intakes' builders live in coldstart/intake, so that the other
-// functions do not link what only the intakes need (CEL, Secrets Manager,
-// Step Functions) and stay small.
+// What only some functions need lives in packages of its own, so that a
+// function links only what it builds: coldstart/intake for the intakes
+// (CEL), coldstart/remediators for the remediation providers (the AWS
+// provider's clients), coldstart/approvals for approvals and their
+// notifiers (SNS), coldstart/center for the HTML pages (html/template).
+// An investigation step names the parts it needs in StepParts.
 //
 // Clients honour the standard AWS_ENDPOINT_URL_<SERVICE> variables, so the
 // same binaries reach DynamoDB Local and the local Step Functions endpoint
@@ -29,9 +32,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/firebreak/firebreak"
-	"github.com/firebreak/firebreak/shared/awsdata"
 	"github.com/firebreak/firebreak/shared/datasource"
 	"github.com/firebreak/firebreak/shared/gateway"
+	"github.com/firebreak/firebreak/shared/remediation"
 	"github.com/firebreak/firebreak/shared/settings"
 	"github.com/firebreak/firebreak/shared/stack"
 	"github.com/firebreak/firebreak/shared/store"
@@ -61,11 +64,31 @@ func Require(getenv Getenv, names ...string) (map[string]string, error) {
 // it adds the Lambda request id to each line.
 func Logger() *slog.Logger { return lambdacontext.NewLogger() }
 
+// StepParts are the parts of the investigation steps that only some
+// steps use, each built by a package that only those steps link. A nil
+// part is left out: a step without Remediators has no Remediator, one
+// without AWSSource never asks AWS.
+type StepParts struct {
+	// Remediators builds the remediation providers (see
+	// coldstart/remediators), for the step that remediates.
+	Remediators Remediators
+	// AWSSource builds the AWS data source (awsdata), which the steps that
+	// ask data sources ask when firebreak.yaml's investigation section
+	// names it.
+	AWSSource func(aws.Config) datasource.DataSource
+}
+
+// Remediators builds the remediation providers firebreak.yaml routes
+// actions to, with clients from cfg and the simulated tenant tn.
+type Remediators func(cfg aws.Config, getenv Getenv, tn *tenant.Tenant) (
+	*remediation.Registry, error)
+
 // Steps builds the investigation steps' receiver: the store, the data
 // sources and intelligence firebreak.yaml's investigation section names,
-// and a Step Functions client to start investigations with (the state
-// machine's ARN comes with each Finalize, from the context object).
-func Steps(ctx context.Context, getenv Getenv, opts ...Option) (*workflow.Steps, error) {
+// the parts the step asks for, and a Step Functions client to start
+// investigations with (the state machine's ARN comes with each Finalize,
+// from the context object).
+func Steps(ctx context.Context, getenv Getenv, parts StepParts) (*workflow.Steps, error) {
 	env, err := Require(getenv, stack.EnvTableName)
 	if err != nil {
 		return nil, err
@@ -89,35 +112,36 @@ func Steps(ctx context.Context, getenv Getenv, opts ...Option) (*workflow.Steps,
 	}
 	db := dynamodb.NewFromConfig(cfg)
 	tn := tenant.New(db, env[stack.EnvTableName])
-	remediators, err := Remediation(cfg, getenv, tn, opts...)
-	if err != nil {
-		return nil, err
-	}
-	var sources []datasource.DataSource
-	if set.Asks(settings.SourceTenant) {
-		sources = append(sources, tn)
-	}
-	if set.Asks(settings.SourceAWS) {
-		sources = append(sources, awsdata.New(cfg))
-	}
-	return &workflow.Steps{
+	steps := &workflow.Steps{
 		Store:          store.New(db, env[stack.EnvTableName]),
-		Remediator:     remediators,
-		Sources:        sources,
 		Intel:          intel,
 		Settings:       set,
 		ApprovalExpiry: approvals.ExpiresAfter,
 		Executions:     sfn.NewFromConfig(cfg),
 		Log:            Logger(),
 		Now:            time.Now,
-	}, nil
+	}
+
+	// the parts only some steps use
+	if parts.Remediators != nil {
+		if steps.Remediator, err = parts.Remediators(cfg, getenv, tn); err != nil {
+			return nil, err
+		}
+	}
+	if set.Asks(settings.SourceTenant) {
+		steps.Sources = append(steps.Sources, tn)
+	}
+	if set.Asks(settings.SourceAWS) && parts.AWSSource != nil {
+		steps.Sources = append(steps.Sources, parts.AWSSource(cfg))
+	}
+	return steps, nil
 }
 
 // API builds the action center's API: the store, the Step Functions
 // client that answers waits for a scope decision, and the remediation
-// providers that undo actions. The development identity
-// is read only where the local host set it.
-func API(ctx context.Context, getenv Getenv, opts ...Option) (*gateway.API, error) {
+// providers, built by remediators, that undo actions. The development
+// identity is read only where the local host set it.
+func API(ctx context.Context, getenv Getenv, remediators Remediators) (*gateway.API, error) {
 	st, err := Store(ctx, getenv)
 	if err != nil {
 		return nil, err
@@ -126,12 +150,12 @@ func API(ctx context.Context, getenv Getenv, opts ...Option) (*gateway.API, erro
 	if err != nil {
 		return nil, err
 	}
-	remediators, err := Remediation(cfg, getenv, tenant.New(dynamodb.NewFromConfig(cfg),
-		st.Table()), opts...)
+	registry, err := remediators(cfg, getenv, tenant.New(dynamodb.NewFromConfig(cfg),
+		st.Table()))
 	if err != nil {
 		return nil, err
 	}
-	undo := &workflow.Undoer{Store: st, Remediator: remediators, Log: Logger(), Now: time.Now}
+	undo := &workflow.Undoer{Store: st, Remediator: registry, Log: Logger(), Now: time.Now}
 	return &gateway.API{Store: st, Tasks: sfn.NewFromConfig(cfg),
 		Dev: getenv(stack.EnvDevIdentity), Log: Logger(), Undo: undo}, nil
 }
@@ -159,12 +183,12 @@ func AWSConfig(ctx context.Context) (aws.Config, error) {
 	return cfg, nil
 }
 
-// StartStep builds the investigation steps and hands Lambda the step
-// handler of name, as a step function's main does. It does not return; a
-// failed cold start ends the process with the reason.
+// StartStep builds the investigation steps with parts and hands Lambda
+// the step handler of name, as a step function's main does. It does not
+// return; a failed cold start ends the process with the reason.
 func StartStep[I, O any](name string,
-	handler func(*workflow.Steps, context.Context, I) (O, error)) {
-	steps, err := Steps(context.Background(), os.Getenv)
+	handler func(*workflow.Steps, context.Context, I) (O, error), parts StepParts) {
+	steps, err := Steps(context.Background(), os.Getenv, parts)
 	if err != nil {
 		log.Fatalf("%s: %v", name, err)
 	}

@@ -51,8 +51,6 @@ func (a *API) Handler() Handler {
 			return a.investigation(ctx, req.PathParameters["id"]), nil
 		case "POST /api/investigations/{id}/scope":
 			return a.decideScope(ctx, req)
-		case "GET /outbox", "GET /api/outbox":
-			return a.outbox(ctx, req.Resource == "/api/outbox"), nil
 		case "POST /api/investigations/{id}/actions/{action}/undo":
 			return a.undoAction(ctx, req)
 		}

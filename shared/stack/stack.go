@@ -38,6 +38,15 @@ const (
 	EnvQuarantineBucket     = "FIREBREAK_QUARANTINE_BUCKET"
 	EnvIsolationGroupID     = "FIREBREAK_ISOLATION_SECURITY_GROUP_ID" // empty: none deployed
 	EnvRemediationRoleName  = "FIREBREAK_REMEDIATION_ROLE_NAME"
+	// The analysts' sign-in, which only the cloud has: the user pool's
+	// issuer (its keys are at <issuer>/.well-known/jwks.json), the action
+	// center's app client, the hosted UI's address and the sign-in's
+	// callback address that the app client lists.
+	EnvSignInIssuer      = "FIREBREAK_SIGNIN_ISSUER"
+	EnvSignInClientID    = "FIREBREAK_SIGNIN_CLIENT_ID"
+	EnvSignInDomainURL   = "FIREBREAK_SIGNIN_DOMAIN_URL"
+	EnvSignInCallbackURL = "FIREBREAK_SIGNIN_CALLBACK_URL"
+
 	// EnvVirusTotalSecret names the secret holding a VirusTotal API key:
 	// firebreak.yaml's investigation.virustotal_secret, empty when unset.
 	EnvVirusTotalSecret = "FIREBREAK_VIRUSTOTAL_SECRET"
@@ -92,6 +101,10 @@ type Function struct {
 	// ReservedConcurrency caps the function's concurrent executions, to
 	// protect what it calls from a burst; 0 leaves it uncapped.
 	ReservedConcurrency int
+	// Authorizes is true for the REST API's authorizer of the action
+	// center's routes, which API Gateway invokes before them. The local
+	// host runs none: every request there is the development analyst's.
+	Authorizes bool
 }
 
 // Route is one HTTP route of the REST API. Path uses API Gateway's template
@@ -293,6 +306,24 @@ var Firebreak = Stack{
 			// answering the wait for an action's decision
 			SendsTaskResults: true,
 		},
+		{
+			Name:        "authorizer",
+			Description: "Verifies an analyst's Cognito ID token, from the header or cookie",
+			MemoryMB:    256,
+			TimeoutSec:  5,
+			Table:       NoAccess,
+			Env:         []string{EnvSignInIssuer, EnvSignInClientID, EnvLogLevel},
+			Authorizes:  true,
+		},
+		{
+			Name:        "signin",
+			Description: "Signs analysts in through the Cognito hosted UI",
+			MemoryMB:    256,
+			TimeoutSec:  10,
+			Table:       NoAccess,
+			Env: []string{EnvSignInIssuer, EnvSignInClientID, EnvSignInDomainURL,
+				EnvSignInCallbackURL, EnvLogLevel},
+		},
 		remediateStep,
 		starting(step("finalize",
 			"Sets an investigation's final status and hands late alerts to a new one")),
@@ -306,8 +337,8 @@ var Firebreak = Stack{
 		{Method: "POST", Path: "/api/investigations/{id}/actions/{action}/undo",
 			Function: "api"},
 		// the messages the local host kept in place of sending; none deployed
-		{Method: "GET", Path: "/outbox", Function: "api"},
-		{Method: "GET", Path: "/api/outbox", Function: "api"},
+		{Method: "GET", Path: "/outbox", Function: "center"},
+		{Method: "GET", Path: "/api/outbox", Function: "center"},
 		// the action center's pages; the manual start form posts to start
 		{Method: "GET", Path: "/", Function: "center"},
 		{Method: "GET", Path: "/investigations/{id}", Function: "center"},
@@ -325,6 +356,9 @@ var Firebreak = Stack{
 		{Method: "POST", Path: "/actions/decisions", Function: "approvals"},
 		{Method: "GET", Path: "/api/actions", Function: "approvals"},
 		{Method: "POST", Path: "/api/actions/decisions", Function: "approvals"},
+		// the analysts' sign-in through the user pool's hosted UI
+		{Method: "GET", Path: "/auth/signin", Function: "signin"},
+		{Method: "GET", Path: "/auth/callback", Function: "signin"},
 	},
 	EventRules: []EventRule{
 		{Name: "guardduty-findings", Sources: []string{"aws.guardduty"},

@@ -20,10 +20,15 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/firebreak/firebreak/infra/local/sfn"
+	"github.com/firebreak/firebreak/shared/awsdata"
 	"github.com/firebreak/firebreak/shared/coldstart"
+	"github.com/firebreak/firebreak/shared/coldstart/approvals"
+	"github.com/firebreak/firebreak/shared/coldstart/center"
 	"github.com/firebreak/firebreak/shared/coldstart/intake"
+	"github.com/firebreak/firebreak/shared/coldstart/remediators"
 	"github.com/firebreak/firebreak/shared/gateway/alerts"
 	"github.com/firebreak/firebreak/shared/gateway/manual"
+	"github.com/firebreak/firebreak/shared/gateway/signin"
 	"github.com/firebreak/firebreak/shared/stack"
 	"github.com/firebreak/firebreak/shared/workflow"
 )
@@ -72,14 +77,15 @@ func loadLinkSecret(stateDir string) (string, error) {
 // builder builds one function's handler the way its main does, with the
 // host's logger in place of Lambda's stdout logger and the host's
 // coldstart options (its remediation section, if it has one).
-type builder func(context.Context, coldstart.Getenv, *slog.Logger, []coldstart.Option) (any,
-	error)
+type builder func(context.Context, coldstart.Getenv, *slog.Logger, coldstart.Remediators) (
+	any, error)
 
-// builders has one entry per function of stack.Firebreak; a test checks
-// that none is missing.
+// builders has one entry per function of stack.Firebreak but the
+// authorizer, which the host does not run; a test checks that none is
+// missing.
 var builders = map[string]builder{
 	"ingest": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
-		_ []coldstart.Option) (any, error) {
+		_ coldstart.Remediators) (any, error) {
 		svc, err := intake.Ingest(ctx, env)
 		if err != nil {
 			return nil, err
@@ -88,7 +94,7 @@ var builders = map[string]builder{
 		return alerts.Handler(svc), nil
 	},
 	"events": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
-		_ []coldstart.Option) (any, error) {
+		_ coldstart.Remediators) (any, error) {
 		svc, err := intake.Events(ctx, env)
 		if err != nil {
 			return nil, err
@@ -97,8 +103,8 @@ var builders = map[string]builder{
 		return alerts.EventBridge(svc), nil
 	},
 	"api": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
-		opts []coldstart.Option) (any, error) {
-		api, err := coldstart.API(ctx, env, opts...)
+		remediators coldstart.Remediators) (any, error) {
+		api, err := coldstart.API(ctx, env, remediators)
 		if err != nil {
 			return nil, err
 		}
@@ -106,7 +112,7 @@ var builders = map[string]builder{
 		return api.Handler(), nil
 	},
 	"start": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
-		_ []coldstart.Option) (any, error) {
+		_ coldstart.Remediators) (any, error) {
 		svc, err := intake.Start(ctx, env)
 		if err != nil {
 			return nil, err
@@ -119,8 +125,8 @@ var builders = map[string]builder{
 		return manual.Handler(svc, env(stack.EnvDevIdentity), secret), nil
 	},
 	"center": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
-		_ []coldstart.Option) (any, error) {
-		c, err := coldstart.Center(ctx, env)
+		_ coldstart.Remediators) (any, error) {
+		c, err := center.Pages(ctx, env)
 		if err != nil {
 			return nil, err
 		}
@@ -139,9 +145,14 @@ var builders = map[string]builder{
 	"finalize":             step(func(s *workflow.Steps) any { return s.Finalize }),
 	"requestapproval":      approvalStep((*workflow.ApprovalSteps).RequestApproval),
 	"expireapproval":       approvalStep((*workflow.ApprovalSteps).ExpireApproval),
+	// nobody signs in on the local host: /auth/signin returns at once
+	"signin": func(context.Context, coldstart.Getenv, *slog.Logger,
+		coldstart.Remediators) (any, error) {
+		return signin.Local(), nil
+	},
 	"approvals": func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
-		_ []coldstart.Option) (any, error) {
-		e, err := coldstart.ApprovalEndpoint(ctx, env)
+		_ coldstart.Remediators) (any, error) {
+		e, err := center.Approvals(ctx, env)
 		if err != nil {
 			return nil, err
 		}
@@ -158,18 +169,18 @@ var builders = map[string]builder{
 func approvalStep[I, O any](method func(*workflow.ApprovalSteps, context.Context, I) (O,
 	error)) builder {
 	return func(_ context.Context, env coldstart.Getenv, log *slog.Logger,
-		_ []coldstart.Option) (any, error) {
+		_ coldstart.Remediators) (any, error) {
 		steps := sync.OnceValues(func() (*workflow.ApprovalSteps, error) {
 			ctx := context.Background()
 			cfg, err := coldstart.AWSConfig(ctx)
 			if err != nil {
 				return nil, err
 			}
-			notifiers, err := coldstart.Notifiers(ctx, env, cfg)
+			notifiers, err := approvals.Notifiers(ctx, env, cfg)
 			if err != nil {
 				return nil, err
 			}
-			s, err := coldstart.ApprovalSteps(ctx, env, notifiers)
+			s, err := approvals.Steps(ctx, env, notifiers)
 			if err != nil {
 				return nil, err
 			}
@@ -190,8 +201,9 @@ func approvalStep[I, O any](method func(*workflow.ApprovalSteps, context.Context
 // step builds an investigation step's handler.
 func step(method func(*workflow.Steps) any) builder {
 	return func(ctx context.Context, env coldstart.Getenv, log *slog.Logger,
-		opts []coldstart.Option) (any, error) {
-		s, err := coldstart.Steps(ctx, env, opts...)
+		remediators coldstart.Remediators) (any, error) {
+		s, err := coldstart.Steps(ctx, env, coldstart.StepParts{Remediators: remediators,
+			AWSSource: awsdata.DataSource})
 		if err != nil {
 			return nil, err
 		}
@@ -301,21 +313,22 @@ func (h *Host) buildFunction(ctx context.Context, name string, getenv coldstart.
 		return nil, fmt.Errorf("the local host cannot build function %q", name)
 	}
 	fn, err := b(ctx, listedEnv(name, getenv), h.funcLog.With("function", name),
-		h.coldstartOptions())
+		h.remediators())
 	if err != nil {
 		return nil, fmt.Errorf("build function %s: %w", name, err)
 	}
 	return h.Meter.Handler(name, lambda.NewHandler(fn)), nil
 }
 
-// coldstartOptions are the options every function of the host is built
-// with: Options.Remediation in place of firebreak.yaml's section.
-func (h *Host) coldstartOptions() []coldstart.Option {
+// remediators builds the remediation providers of every function of the
+// host: from Options.Remediation in place of firebreak.yaml's section, if
+// it has one. The host builds every step in one process, so each step may
+// have what any of them needs.
+func (h *Host) remediators() coldstart.Remediators {
 	if h.opts.Remediation == nil {
-		return nil
+		return remediators.New
 	}
-	return []coldstart.Option{coldstart.WithRemediation("host.Options.Remediation",
-		h.opts.Remediation)}
+	return remediators.FromSection("host.Options.Remediation", h.opts.Remediation)
 }
 
 // listedEnv narrows getenv to the variables function name lists in

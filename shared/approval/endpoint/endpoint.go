@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -104,23 +103,13 @@ func (e *Endpoint) unavailable(ctx context.Context, what, id string,
 			"Retry in a moment."})
 }
 
-// groups returns the approver groups the analyst of req belongs to: the
-// verified Cognito claim cognito:groups, which API Gateway passes as
-// "a,b" or "[a b]".
-func groups(req events.APIGatewayProxyRequest) []string {
-	claims, _ := req.RequestContext.Authorizer["claims"].(map[string]any)
-	raw, _ := claims["cognito:groups"].(string)
-	raw = strings.Trim(raw, "[]")
-	return strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || r == ' ' })
-}
-
 // mayDecide reports whether who, the analyst of req, may decide for
 // group: a member of it, or the local development identity.
 func (e *Endpoint) mayDecide(req events.APIGatewayProxyRequest, who, group string) bool {
-	if _, verified := req.RequestContext.Authorizer["claims"]; !verified {
+	if !gateway.Verified(req) {
 		return e.Dev != "" && who == e.Dev
 	}
-	for _, g := range groups(req) {
+	for _, g := range gateway.Groups(req) {
 		if g == group {
 			return true
 		}

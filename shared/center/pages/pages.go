@@ -1,8 +1,8 @@
 // Package pages serves the action center's own pages and their JSON under
 // /api: the list of investigations, an investigation's page with its
-// graph, the audit log and its CSV export, and terminating an
-// investigation. Approvals, the pending-actions queue and the outbox are
-// served by their own packages; the manual start form posts to the start
+// graph, the audit log and its CSV export, terminating an investigation,
+// and the outbox of the messages the local host kept in place of sending.
+// Approvals and the pending-actions queue are served by their own package; the manual start form posts to the start
 // function (see shared/gateway/manual).
 //
 // Every string an alert supplied reaches a page through html/template, so
@@ -71,8 +71,6 @@ func page(name string) *template.Template {
 	return center.Parse(string(b), funcs)
 }
 
-var errorPage = page("error.html")
-
 // Handler routes the action center's requests by API Gateway's resource
 // path.
 func (c *Center) Handler() gateway.Handler {
@@ -96,28 +94,22 @@ func (c *Center) Handler() gateway.Handler {
 			return c.terminateForm(ctx, req, id), nil
 		case "POST /api/investigations/{id}/terminate":
 			return c.terminateJSON(ctx, req, id), nil
+		case "GET /outbox", "GET /api/outbox":
+			return c.outbox(ctx, req.Resource == "/api/outbox"), nil
 		}
 		return c.fail(http.StatusNotFound, "There is no page "+gateway.Quote(req.Path)+"."), nil
 	}
 }
 
-// failure is what the error page shows.
-type failure struct {
-	Status int
-	Title  string
-	Reason string
-}
-
 // fail answers with the error page.
 func (c *Center) fail(status int, reason string) events.APIGatewayProxyResponse {
-	return Fail(c.Log, status, reason)
+	return Fail(status, reason)
 }
 
 // Fail answers with the action center's error page: status and a reason
-// that says what to do. log takes a page that fails to render.
-func Fail(log *slog.Logger, status int, reason string) events.APIGatewayProxyResponse {
-	return center.Render(log, status, errorPage,
-		failure{Status: status, Title: http.StatusText(status), Reason: reason})
+// that says what to do (see center.Failure).
+func Fail(status int, reason string) events.APIGatewayProxyResponse {
+	return center.Failure(status, reason)
 }
 
 // unavailable logs a storage or Step Functions failure and answers 503

@@ -39,15 +39,15 @@ func Form(svc *ingest.Service, dev string, secret []byte) gateway.Handler {
 		// who asks, with a form of ours
 		who := gateway.Analyst(req, dev)
 		if who == "" {
-			return pages.Fail(svc.Log, http.StatusUnauthorized,
+			return pages.Fail(http.StatusUnauthorized,
 				"Sign in to start an investigation."), nil
 		}
 		form, status, err := gateway.ParseForm(req)
 		if err != nil {
-			return pages.Fail(svc.Log, status, err.Error()+"."), nil
+			return pages.Fail(status, err.Error()+"."), nil
 		}
 		if !center.CheckCSRF(secret, who, pages.StartForm, form.Get("csrf")) {
-			return pages.Fail(svc.Log, http.StatusForbidden, "The form's token is missing or "+
+			return pages.Fail(http.StatusForbidden, "The form's token is missing or "+
 				"not yours: reload the investigations page and start from there."), nil
 		}
 
@@ -55,11 +55,11 @@ func Form(svc *ingest.Service, dev string, secret []byte) gateway.Handler {
 		out, err := svc.StartManual(ctx, manualRequest(form, who))
 		var rej *ingest.Rejection
 		if errors.As(err, &rej) {
-			return pages.Fail(svc.Log, rej.Status, "The investigation was not started: "+
+			return pages.Fail(rej.Status, "The investigation was not started: "+
 				rej.Reason+"."), nil
 		}
 		if err != nil {
-			return pages.Fail(svc.Log, http.StatusServiceUnavailable,
+			return pages.Fail(http.StatusServiceUnavailable,
 				"The investigation could not be started just now; retry later."), nil
 		}
 		return seeOther("/investigations/" + url.PathEscape(out.InvestigationID)), nil

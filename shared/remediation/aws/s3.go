@@ -51,8 +51,13 @@ func s3Objects(r remediation.Request) []object {
 }
 
 // quarantineKey is the key an object is quarantined under: it names the
-// action, the object's bucket and its key.
-func quarantineKey(actionID string, o object) string {
+// action, the object's bucket and its key, after the member account the
+// object is of ("" for the provider's own), since a member account's role
+// may write into the quarantine under quarantine/<account>/ alone.
+func quarantineKey(member, actionID string, o object) string {
+	if member != "" {
+		return "quarantine/" + member + "/" + actionID + "/" + o.bucket + "/" + o.key
+	}
 	return "quarantine/" + actionID + "/" + o.bucket + "/" + o.key
 }
 
@@ -69,10 +74,16 @@ func quarantineObjects(
 	if err != nil {
 		return remediation.Result{}, err
 	}
+	member := accountOf(r)
+	if mine, err := p.isOwn(ctx, member); err != nil {
+		return remediation.Result{}, err
+	} else if mine {
+		member = ""
+	}
 	detail := map[string]string{"quarantine_bucket": p.opts.QuarantineBucket}
 	var moved, already []string
 	for i, o := range s3Objects(r) {
-		q, did, err := p.quarantine(ctx, c.S3, o, r.ActionID)
+		q, did, err := p.quarantine(ctx, c.S3, o, quarantineKey(member, r.ActionID, o))
 		if err != nil {
 			return remediation.Result{}, err
 		}
@@ -94,13 +105,13 @@ func quarantineObjects(
 		" into bucket " + p.opts.QuarantineBucket, Detail: detail}, nil
 }
 
-// quarantine copies o into quarantine, unless a copy is there, and deletes
-// o's version, unless it is gone. It returns the copy and whether it did
-// either.
+// quarantine copies o into quarantine under key, unless a copy is there,
+// and deletes o's version, unless it is gone. It returns the copy and
+// whether it did either.
 func (p *Provider) quarantine(
-	ctx context.Context, c S3, o object, actionID string,
+	ctx context.Context, c S3, o object, key string,
 ) (object, bool, error) {
-	q := object{bucket: p.opts.QuarantineBucket, key: quarantineKey(actionID, o)}
+	q := object{bucket: p.opts.QuarantineBucket, key: key}
 
 	// what is there: the copy, the original
 	qv, qThere, err := head(ctx, c, q)

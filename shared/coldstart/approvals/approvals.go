@@ -1,4 +1,8 @@
-package coldstart
+// Package approvals builds, at cold start, what asks people for decisions:
+// the approval service, the state machine's approval steps and the
+// notifiers requests go out through. Only the functions that ask or
+// decide link it, and with it SNS and the webhooks.
+package approvals
 
 import (
 	"context"
@@ -9,17 +13,17 @@ import (
 
 	"github.com/firebreak/firebreak"
 	"github.com/firebreak/firebreak/shared/approval"
-	"github.com/firebreak/firebreak/shared/approval/endpoint"
+	"github.com/firebreak/firebreak/shared/coldstart"
 	"github.com/firebreak/firebreak/shared/notify"
 	"github.com/firebreak/firebreak/shared/settings"
 	"github.com/firebreak/firebreak/shared/stack"
 	"github.com/firebreak/firebreak/shared/workflow"
 )
 
-// Approvals builds the approval service: the store, the Step Functions
+// Service builds the approval service: the store, the Step Functions
 // client that answers waits, the link-signing secret, firebreak.yaml's
 // approvals section, and the notifiers requests go out through.
-func Approvals(ctx context.Context, getenv Getenv,
+func Service(ctx context.Context, getenv coldstart.Getenv,
 	notifiers []notify.Notifier) (*approval.Service, error) {
 	set, err := settings.ParseApprovals(firebreak.ConfigYAML)
 	if err != nil {
@@ -28,39 +32,28 @@ func Approvals(ctx context.Context, getenv Getenv,
 	if base := getenv(stack.EnvApprovalBaseURL); base != "" {
 		set.BaseURL = base
 	}
-	st, err := Store(ctx, getenv)
+	st, err := coldstart.Store(ctx, getenv)
 	if err != nil {
 		return nil, err
 	}
-	secret, err := LinkSigningSecret(ctx, getenv)
+	secret, err := coldstart.LinkSigningSecret(ctx, getenv)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := AWSConfig(ctx)
+	cfg, err := coldstart.AWSConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return &approval.Service{Store: st, Tasks: sfn.NewFromConfig(cfg), Notifiers: notifiers,
-		Secret: secret, Settings: set, Log: Logger(), Now: time.Now}, nil
+		Secret: secret, Settings: set, Log: coldstart.Logger(), Now: time.Now}, nil
 }
 
-// ApprovalSteps builds the state machine's approval steps.
-func ApprovalSteps(ctx context.Context, getenv Getenv,
+// Steps builds the state machine's approval steps.
+func Steps(ctx context.Context, getenv coldstart.Getenv,
 	notifiers []notify.Notifier) (*workflow.ApprovalSteps, error) {
-	svc, err := Approvals(ctx, getenv, notifiers)
+	svc, err := Service(ctx, getenv, notifiers)
 	if err != nil {
 		return nil, err
 	}
 	return &workflow.ApprovalSteps{Approvals: svc, Log: svc.Log, Now: time.Now}, nil
-}
-
-// ApprovalEndpoint builds the approval pages and API. The development
-// identity is read only where the local host set it.
-func ApprovalEndpoint(ctx context.Context, getenv Getenv) (*endpoint.Endpoint, error) {
-	svc, err := Approvals(ctx, getenv, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &endpoint.Endpoint{Approvals: svc, Dev: getenv(stack.EnvDevIdentity),
-		Log: svc.Log}, nil
 }

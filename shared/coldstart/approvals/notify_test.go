@@ -1,4 +1,4 @@
-package coldstart
+package approvals
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package coldstart
+package approvals
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/firebreak/firebreak"
+	"github.com/firebreak/firebreak/shared/coldstart"
 	"github.com/firebreak/firebreak/shared/notify"
 	"github.com/firebreak/firebreak/shared/settings"
 	"github.com/firebreak/firebreak/shared/stack"
@@ -23,7 +24,7 @@ import (
 // what it publishes in the outbox), and the Slack and Teams webhooks,
 // whose URLs it reads once from Secrets Manager. The function that calls
 // it must list stack.EnvApprovalsTopicARN in its environment.
-func Notifiers(ctx context.Context, getenv Getenv, cfg aws.Config) ([]notify.Notifier,
+func Notifiers(ctx context.Context, getenv coldstart.Getenv, cfg aws.Config) ([]notify.Notifier,
 	error) {
 	set, err := settings.ParseNotifications(firebreak.ConfigYAML)
 	if err != nil {
@@ -33,11 +34,11 @@ func Notifiers(ctx context.Context, getenv Getenv, cfg aws.Config) ([]notify.Not
 }
 
 // notifiers builds the notifiers set names.
-func notifiers(ctx context.Context, getenv Getenv, cfg aws.Config,
+func notifiers(ctx context.Context, getenv coldstart.Getenv, cfg aws.Config,
 	set settings.Notifications) ([]notify.Notifier, error) {
 	var ns []notify.Notifier
 	if set.SNS {
-		env, err := Require(getenv, stack.EnvApprovalsTopicARN)
+		env, err := coldstart.Require(getenv, stack.EnvApprovalsTopicARN)
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +65,7 @@ func notifiers(ctx context.Context, getenv Getenv, cfg aws.Config,
 
 // webhookURL reads a webhook's URL from secret and checks that it is one:
 // https, or http to this machine. No error quotes the value.
-func webhookURL(ctx context.Context, secrets SecretReader, channel, secret string) (
+func webhookURL(ctx context.Context, secrets coldstart.SecretReader, channel, secret string) (
 	notify.WebhookURL, error) {
 	out, err := secrets.GetSecretValue(ctx,
 		&secretsmanager.GetSecretValueInput{SecretId: aws.String(secret)})

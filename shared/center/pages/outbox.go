@@ -1,4 +1,4 @@
-package gateway
+package pages
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/firebreak/firebreak/shared/center"
+	"github.com/firebreak/firebreak/shared/gateway"
 	"github.com/firebreak/firebreak/shared/store"
 )
 
@@ -39,21 +40,21 @@ type outboxView struct {
 }
 
 // outbox serves GET /outbox and, asJSON, GET /api/outbox.
-func (a *API) outbox(ctx context.Context, asJSON bool) events.APIGatewayProxyResponse {
-	msgs, err := a.Store.OutboxMessages(ctx, store.MaxOutboxMessages)
+func (c *Center) outbox(ctx context.Context, asJSON bool) events.APIGatewayProxyResponse {
+	msgs, err := c.Store.OutboxMessages(ctx, store.MaxOutboxMessages)
 	if err != nil {
-		a.Log.ErrorContext(ctx, "read outbox", "error", err)
+		c.Log.ErrorContext(ctx, "read outbox", "error", err)
 		if asJSON {
-			return Reply(http.StatusServiceUnavailable,
-				errorBody("storage unavailable; retry later"))
+			return gateway.Reply(http.StatusServiceUnavailable,
+				gateway.ErrorBody("storage unavailable; retry later"))
 		}
-		return center.Render(a.Log, http.StatusServiceUnavailable, outboxUnavailable, nil)
+		return center.Render(c.Log, http.StatusServiceUnavailable, outboxUnavailable, nil)
 	}
 	v := outboxView{Messages: msgs}
 	if asJSON {
-		return Reply(http.StatusOK, v)
+		return gateway.Reply(http.StatusOK, v)
 	}
-	return center.Render(a.Log, http.StatusOK, outboxPage, v)
+	return center.Render(c.Log, http.StatusOK, outboxPage, v)
 }
 
 var outboxUnavailable = center.Parse(`{{define "title"}}Outbox{{end}}
