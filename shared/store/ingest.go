@@ -253,12 +253,41 @@ func (s *Store) join(ctx context.Context, in Intake, invID string) (Outcome, boo
 
 	// an investigation whose start failed, and that no resend started,
 	// is started by the alert that joins it, or the alert would never run
-	inv, err := s.Investigation(ctx, invID)
+	needsStart, err := s.needsStart(ctx, invID)
 	if err != nil {
 		return Outcome{}, false, err
 	}
-	return Outcome{AlertID: in.Alert.ID, InvestigationID: invID,
-		NeedsStart: !inv.ExecutionStarted && inv.Status.Open()}, false, nil
+	return Outcome{AlertID: in.Alert.ID, InvestigationID: invID, NeedsStart: needsStart},
+		false, nil
+}
+
+// needsStart reports whether investigation invID is open and its
+// execution has not started. It reads the two attributes that say so,
+// not the whole investigation, which grows with its indicators: every
+// alert of a storm that joins one asks.
+func (s *Store) needsStart(ctx context.Context, invID string) (bool, error) {
+	proj := expression.NamesList(expression.Name("status"),
+		expression.Name("execution_started"))
+	expr, err := expression.NewBuilder().WithProjection(proj).Build()
+	if err != nil {
+		return false, fmt.Errorf("build the start projection: %w", err)
+	}
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: &s.table, Key: key(invPK(invID), skMeta), ConsistentRead: aws.Bool(true),
+		ProjectionExpression:     expr.Projection(),
+		ExpressionAttributeNames: expr.Names(),
+	})
+	if err != nil {
+		return false, fmt.Errorf("read investigation %s: %w", invID, err)
+	}
+	if out.Item == nil {
+		return false, fmt.Errorf("investigation %s: %w", invID, ErrNotFound)
+	}
+	var inv investigation.Investigation
+	if err := unmarshal(out.Item, &inv); err != nil {
+		return false, err
+	}
+	return !inv.ExecutionStarted && inv.Status.Open(), nil
 }
 
 // alertPuts writes the dedupe item, conditional on its absence, and the

@@ -516,7 +516,7 @@ func TestRemediateAllRunsEveryActionPastOneThatFailsTransiently(t *testing.T) {
 	s.Remediator = remediation.NewRegistry(remediation.Route{Provider: p})
 	invID, stuck := approvedAction(t, s, investigation.ActionIsolateHost, "host:"+tnWeb01, "")
 	fine, err := s.Store.ProposeAction(ctx, invID, investigation.Action{
-		ID: store.ActionID(invID, investigation.ActionBlockIP, "ip:"+tnIP, ""),
+		ID:   store.ActionID(invID, investigation.ActionBlockIP, "ip:"+tnIP, ""),
 		Type: investigation.ActionBlockIP, Target: "ip:" + tnIP,
 		Status: investigation.ActionApproved, ApprovedBy: "ana@example.com", Reason: "test"})
 	if err != nil {
