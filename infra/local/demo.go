@@ -71,9 +71,14 @@ func write(w io.Writer, rep demo.Report, asJSON bool) error {
 		demo.Print(w, rep)
 		return nil
 	}
+	return writeJSON(w, rep)
+}
+
+// writeJSON writes v as indented JSON, as every command's --json does.
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(rep)
+	return enc.Encode(v)
 }
 
 // showRemediation plays the demo's remediation part: the malware scene

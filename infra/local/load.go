@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -146,9 +145,7 @@ func scenarioPayloads(f loadFlags) ([]load.Payload, error) {
 // writeResult prints a run's figures and cost, as text or JSON.
 func writeResult(w io.Writer, res load.Result, asJSON bool) error {
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeJSON(w, res)
 	}
 	fmt.Fprintf(w, "scenario %s\n", res.Name)
 	res.Summary.Write(w)

@@ -69,17 +69,18 @@ func (s *Store) Ingest(ctx context.Context, in Intake) (Outcome, error) {
 	in.Indicators = claimable(in.Indicators)
 	for attempt := 0; attempt < maxCorrelationAttempts; attempt++ {
 		// find an open investigation that claims one of the indicators
-		invID, err := s.claimant(ctx, in.Indicators)
+		claimed, err := s.claims(ctx, in.Indicators)
 		if err != nil {
 			return Outcome{}, err
 		}
+		invID := firstClaimant(in.Indicators, claimed)
 
 		// join it, or open a new one, or only keep the alert
 		var out Outcome
 		var retry bool
 		switch {
 		case invID != "":
-			out, retry, err = s.join(ctx, in, invID)
+			out, retry, err = s.join(ctx, in, invID, claimedBy(claimed, invID))
 		case in.Investigate:
 			out, retry, err = s.open(ctx, in)
 		default:
@@ -103,7 +104,7 @@ func (s *Store) storeOnly(ctx context.Context, a alert.Alert) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	seen, err := s.sightingPuts(a, "")
+	seen, err := s.sightingPuts(a, "", nil)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -121,14 +122,45 @@ func (s *Store) storeOnly(ctx context.Context, a alert.Alert) (Outcome, error) {
 // claimant returns the id of the investigation claiming the first of refs
 // that has a claim, or "" when none has.
 func (s *Store) claimant(ctx context.Context, refs []string) (string, error) {
+	claimed, err := s.claims(ctx, refs)
+	return firstClaimant(refs, claimed), err
+}
+
+// firstClaimant is the investigation claiming the first of refs that
+// claimed holds, or "".
+func firstClaimant(refs []string, claimed map[string]string) string {
+	for _, ref := range refs {
+		if id, ok := claimed[ref]; ok {
+			return id
+		}
+	}
+	return ""
+}
+
+// claimedBy is the set of refs claimed holds for investigation invID.
+func claimedBy(claimed map[string]string, invID string) map[string]bool {
+	own := map[string]bool{}
+	for ref, id := range claimed {
+		own[ref] = own[ref] || id == invID
+	}
+	return own
+}
+
+// claims returns, by ref, the investigation that claims each of refs that
+// has a live claim.
+func (s *Store) claims(ctx context.Context, refs []string) (map[string]string, error) {
+	claims := map[string]string{}
 	if len(refs) == 0 {
-		return "", nil
+		return claims, nil
 	}
 	keys := make([]map[string]types.AttributeValue, len(refs))
 	for i, ref := range refs {
 		keys[i] = key(indicatorPK(ref), skOpen)
 	}
-	claims := map[string]string{}
+	byPK := map[string]string{}
+	for _, ref := range refs {
+		byPK[indicatorPK(ref)] = ref
+	}
 	err := s.batchGet(ctx, keys, func(m map[string]types.AttributeValue) error {
 		var it indicatorItem
 		if err := unmarshal(m, &it); err != nil {
@@ -136,19 +168,14 @@ func (s *Store) claimant(ctx context.Context, refs []string) (string, error) {
 		}
 		// DynamoDB's TTL deletes late: an expired claim no longer claims
 		if it.ExpiresAt > s.now().Unix() {
-			claims[it.PK] = it.InvestigationID
+			claims[byPK[it.PK]] = it.InvestigationID
 		}
 		return nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("read indicator claims: %w", err)
+		return nil, fmt.Errorf("read indicator claims: %w", err)
 	}
-	for _, ref := range refs {
-		if id, ok := claims[indicatorPK(ref)]; ok {
-			return id, nil
-		}
-	}
-	return "", nil
+	return claims, nil
 }
 
 // open stores the alert in a new investigation that claims its
@@ -169,7 +196,7 @@ func (s *Store) open(ctx context.Context, in Intake) (Outcome, bool, error) {
 		Indicators: in.Indicators,
 	}
 	pk := invPK(inv.ID)
-	items, err := s.investigatedAlertPuts(in.Alert, pk, inv.ID)
+	items, err := s.investigatedAlertPuts(in.Alert, pk, inv.ID, nil)
 	if err != nil {
 		return Outcome{}, false, err
 	}
@@ -211,16 +238,18 @@ func (s *Store) open(ctx context.Context, in Intake) (Outcome, bool, error) {
 		NeedsStart: true}, false, nil
 }
 
-// join stores the alert in the open investigation invID. retry is true
-// when invID closed meanwhile; its stale claims are then released.
-func (s *Store) join(ctx context.Context, in Intake, invID string) (Outcome, bool, error) {
+// join stores the alert in the open investigation invID, which claims
+// the refs in own already. retry is true when invID closed meanwhile; its
+// stale claims are then released.
+func (s *Store) join(ctx context.Context, in Intake, invID string, own map[string]bool) (
+	Outcome, bool, error) {
 	// the dedupe and alert items, a count on the investigation, an event
 	now := s.now().UTC()
 	count, err := s.countAlertUpdate(invID, now, in.Alert)
 	if err != nil {
 		return Outcome{}, false, err
 	}
-	items, err := s.investigatedAlertPuts(in.Alert, invPK(invID), invID)
+	items, err := s.investigatedAlertPuts(in.Alert, invPK(invID), invID, own)
 	if err != nil {
 		return Outcome{}, false, err
 	}
@@ -321,8 +350,8 @@ func (s *Store) alertPuts(a alert.Alert, pk, invID string) ([]types.TransactWrit
 
 // investigatedAlertPuts writes the alert of investigation invID: its
 // dedupe item first, the alert, the reference that finds it by id and its
-// sightings.
-func (s *Store) investigatedAlertPuts(a alert.Alert, pk, invID string) (
+// sightings, but of the indicators invID claims already (own).
+func (s *Store) investigatedAlertPuts(a alert.Alert, pk, invID string, own map[string]bool) (
 	[]types.TransactWriteItem, error) {
 	items, err := s.alertPuts(a, pk, invID)
 	if err != nil {
@@ -332,7 +361,7 @@ func (s *Store) investigatedAlertPuts(a alert.Alert, pk, invID string) (
 	if err != nil {
 		return nil, err
 	}
-	seen, err := s.sightingPuts(a, invID)
+	seen, err := s.sightingPuts(a, invID, own)
 	if err != nil {
 		return nil, err
 	}

@@ -53,12 +53,19 @@ var sighted = map[alert.EntityType]bool{
 // transaction keeps room for the claims beside them.
 const maxSightingsPerAlert = 16
 
-// sightingPuts writes one sighting per indicator of a, up to the limit.
-func (s *Store) sightingPuts(a alert.Alert, invID string) ([]types.TransactWriteItem, error) {
+// sightingPuts writes one sighting per indicator of a, up to the limit,
+// but none of those in claimed, which investigation invID claims already:
+// the claim says where the indicator was seen to whoever hunts for it
+// elsewhere, and a storm of alerts joining invID would otherwise bury
+// every other investigation's sightings of it under its own, since a hunt
+// reads them newest first.
+func (s *Store) sightingPuts(a alert.Alert, invID string, claimed map[string]bool) (
+	[]types.TransactWriteItem, error) {
 	var puts []types.TransactWriteItem
 	seen := map[string]bool{}
 	for _, e := range a.Entities {
-		if !sighted[e.Type] || seen[e.Ref()] || len(puts) == maxSightingsPerAlert {
+		if !sighted[e.Type] || seen[e.Ref()] || claimed[e.Ref()] ||
+			len(puts) == maxSightingsPerAlert {
 			continue
 		}
 		seen[e.Ref()] = true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -510,6 +511,39 @@ func TestIngestJoiningAnUnstartedInvestigationStartsIt(t *testing.T) {
 		}
 		if got.NeedsStart == tt.started {
 			t.Errorf("%s: NeedsStart = %v, want %v", tt.name, got.NeedsStart, !tt.started)
+		}
+	}
+}
+
+// TestAJoiningAlertLeavesNoSightingOfWhatItsInvestigationClaims joins a
+// second alert on the file the first opened an investigation with: the
+// file keeps the first alert's one sighting, which a hunt elsewhere reads,
+// while the new host gets the second's.
+func TestAJoiningAlertLeavesNoSightingOfWhatItsInvestigationClaims(t *testing.T) {
+	s, ctx := newStore(t), context.Background()
+	first, second := malwareAlert("gd-1", "i-1"), malwareAlert("gd-2", "i-2")
+	for _, a := range []alert.Alert{first, second} {
+		if _, err := s.Ingest(ctx, intake(a)); err != nil {
+			t.Fatalf("Ingest: %v", err)
+		}
+	}
+	for _, tt := range []struct {
+		ref  string
+		want []string
+	}{
+		{first.Entities[1].Ref(), []string{first.ID}},
+		{second.Entities[0].Ref(), []string{second.ID}},
+	} {
+		seen, err := s.Sightings(ctx, tt.ref, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, x := range seen {
+			got = append(got, x.AlertID)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("sightings of %s are of alerts %v, want %v", tt.ref, got, tt.want)
 		}
 	}
 }

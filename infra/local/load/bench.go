@@ -249,7 +249,7 @@ func memTotal() string {
 	return "unknown"
 }
 
-// policyStoresOnly returns the templates firebreak.yaml's policy only
+// storedOnly returns the templates firebreak.yaml's policy only
 // stores.
 func (b *bench) storedOnly() ([]Template, error) {
 	cfg, err := fbconfig.Parse(firebreak.ConfigYAML, firebreak.ConfigFile)

@@ -41,6 +41,7 @@ func (m *Meter) DynamoDB(target string) (http.Handler, error) {
 		return nil, fmt.Errorf("parse DynamoDB endpoint %q: %w", target, err)
 	}
 	p := httputil.NewSingleHostReverseProxy(u)
+	p.Transport = pooled()
 	direct := p.Director
 	p.Director = func(r *http.Request) {
 		direct(r)
@@ -49,6 +50,19 @@ func (m *Meter) DynamoDB(target string) (http.Handler, error) {
 	p.ModifyResponse = m.countCapacity
 	p.ErrorHandler = unreachable
 	return p, nil
+}
+
+// maxIdleConns is how many connections to DynamoDB the proxy keeps open:
+// as many as the host's busiest moment asks at once, so that DynamoDB
+// Local is not made to accept a connection a request, which costs it more
+// than many a request does.
+const maxIdleConns = 128
+
+// pooled is a transport that keeps maxIdleConns connections to DynamoDB.
+func pooled() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
+	return t
 }
 
 // unreachable answers a request DynamoDB did not answer as a client that
