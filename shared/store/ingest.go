@@ -240,18 +240,65 @@ func (s *Store) open(ctx context.Context, in Intake) (Outcome, bool, error) {
 
 // join stores the alert in the open investigation invID, which claims
 // the refs in own already. retry is true when invID closed meanwhile; its
-// stale claims are then released.
+// stale claims are then released. An investigation whose start failed,
+// and that no resend started, is started by the alert that joins it
+// (NeedsStart), or the alert would never run.
 func (s *Store) join(ctx context.Context, in Intake, invID string, own map[string]bool) (
 	Outcome, bool, error) {
-	// the dedupe and alert items, a count on the investigation, an event
-	now := s.now().UTC()
-	count, err := s.countAlertUpdate(invID, now, in.Alert)
+	// most joins find the execution running: ask for that in the write
+	out, retry, err := s.joinWrite(ctx, in, invID, own, true)
+	if !errors.Is(err, errNotStarted) {
+		return out, retry, err
+	}
+	out, retry, err = s.joinWrite(ctx, in, invID, own, false)
+	if err == nil && !retry && !out.Duplicate && !out.Updated {
+		out.NeedsStart = true
+	}
+	return out, retry, err
+}
+
+// errNotStarted means a join found its investigation open but its
+// execution not started.
+var errNotStarted = errors.New("the investigation's execution has not started")
+
+// joinWrite writes the alert of join in one transaction: the dedupe and
+// alert items, a count on the investigation, an event. With started, the
+// count holds only while the execution has started, and errNotStarted
+// says when it has not.
+func (s *Store) joinWrite(ctx context.Context, in Intake, invID string, own map[string]bool,
+	started bool) (Outcome, bool, error) {
+	items, err := s.joinItems(in, invID, own, started)
 	if err != nil {
 		return Outcome{}, false, err
 	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	failed := cancelled(err)
+	switch {
+	case failed != nil && failed[0]:
+		out, err := s.repeat(ctx, in.Alert)
+		return out, false, err
+	case failed != nil && failed[2]:
+		return s.countRefused(ctx, in, invID, started)
+	case failed != nil:
+		return Outcome{}, true, nil
+	case err != nil:
+		return Outcome{}, false, fmt.Errorf("join alert %s to %s: %w", in.Alert.ID, invID, err)
+	}
+	return Outcome{AlertID: in.Alert.ID, InvestigationID: invID}, false, nil
+}
+
+// joinItems are the items joinWrite writes, the dedupe item first and the
+// count third: its cancellation says the investigation is not joinable.
+func (s *Store) joinItems(in Intake, invID string, own map[string]bool, started bool) (
+	[]types.TransactWriteItem, error) {
+	now := s.now().UTC()
+	count, err := s.countAlertUpdate(invID, now, in.Alert, started)
+	if err != nil {
+		return nil, err
+	}
 	items, err := s.investigatedAlertPuts(in.Alert, invPK(invID), invID, own)
 	if err != nil {
-		return Outcome{}, false, err
+		return nil, err
 	}
 	ev, err := s.eventPut(invID, investigation.Event{
 		Time: now, Kind: "alert_joined", Actor: "ingest",
@@ -259,47 +306,52 @@ func (s *Store) join(ctx context.Context, in Intake, invID string, own map[strin
 			in.Alert.ID, in.Alert.Source),
 	})
 	if err != nil {
-		return Outcome{}, false, err
+		return nil, err
 	}
-	// the count third: its cancellation says the investigation closed
-	items = append(append(append(items[:2:2], count), items[2:]...), ev)
-
-	// write them at once; a closed investigation means its claims are stale
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if failed := cancelled(err); failed != nil {
-		if failed[0] {
-			out, err := s.repeat(ctx, in.Alert)
-			return out, false, err
-		}
-		if failed[2] {
-			return Outcome{}, true, s.ReleaseIndicators(ctx, invID, in.Indicators)
-		}
-		return Outcome{}, true, nil
-	}
-	if err != nil {
-		return Outcome{}, false, fmt.Errorf("join alert %s to %s: %w", in.Alert.ID, invID, err)
-	}
-
-	// an investigation whose start failed, and that no resend started,
-	// is started by the alert that joins it, or the alert would never run
-	needsStart, err := s.needsStart(ctx, invID)
-	if err != nil {
-		return Outcome{}, false, err
-	}
-	return Outcome{AlertID: in.Alert.ID, InvestigationID: invID, NeedsStart: needsStart},
-		false, nil
+	return append(append(append(items[:2:2], count), items[2:]...), ev), nil
 }
 
-// needsStart reports whether investigation invID is open and its
-// execution has not started. It reads the two attributes that say so,
-// not the whole investigation, which grows with its indicators: every
-// alert of a storm that joins one asks.
-func (s *Store) needsStart(ctx context.Context, invID string) (bool, error) {
+// countRefused explains a join whose count was refused. A count without
+// started is refused only by an investigation that closed or whose
+// execution ended: its claims, now stale, are released for the alert's
+// retry. One with started may also be refused by an execution not yet
+// started (errNotStarted), or one that started after the write: the
+// alert then joins again.
+func (s *Store) countRefused(ctx context.Context, in Intake, invID string, started bool) (
+	Outcome, bool, error) {
+	if started {
+		st, err := s.joinState(ctx, invID)
+		if err != nil {
+			return Outcome{}, false, err
+		}
+		switch {
+		case st.joinable() && !st.ExecutionStarted:
+			return Outcome{}, false, errNotStarted
+		case st.joinable():
+			return Outcome{}, true, nil
+		}
+	}
+	return Outcome{}, true, s.ReleaseIndicators(ctx, invID, in.Indicators)
+}
+
+// joinState is what says whether an investigation takes a joining alert.
+type joinState struct {
+	Status           investigation.Status `json:"status"`
+	ExecutionStarted bool                 `json:"execution_started"`
+	ExecutionEnded   bool                 `json:"execution_ended"`
+}
+
+// joinable mirrors joinableCondition.
+func (st joinState) joinable() bool { return st.Status.Open() && !st.ExecutionEnded }
+
+// joinState reads investigation invID's join state: the attributes that
+// say it, not the whole investigation, which grows with its indicators.
+func (s *Store) joinState(ctx context.Context, invID string) (joinState, error) {
 	proj := expression.NamesList(expression.Name("status"),
-		expression.Name("execution_started"))
+		expression.Name("execution_started"), expression.Name("execution_ended"))
 	expr, err := expression.NewBuilder().WithProjection(proj).Build()
 	if err != nil {
-		return false, fmt.Errorf("build the start projection: %w", err)
+		return joinState{}, fmt.Errorf("build the join state projection: %w", err)
 	}
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: &s.table, Key: key(invPK(invID), skMeta), ConsistentRead: aws.Bool(true),
@@ -307,16 +359,13 @@ func (s *Store) needsStart(ctx context.Context, invID string) (bool, error) {
 		ExpressionAttributeNames: expr.Names(),
 	})
 	if err != nil {
-		return false, fmt.Errorf("read investigation %s: %w", invID, err)
+		return joinState{}, fmt.Errorf("read investigation %s: %w", invID, err)
 	}
 	if out.Item == nil {
-		return false, fmt.Errorf("investigation %s: %w", invID, ErrNotFound)
+		return joinState{}, fmt.Errorf("investigation %s: %w", invID, ErrNotFound)
 	}
-	var inv investigation.Investigation
-	if err := unmarshal(out.Item, &inv); err != nil {
-		return false, err
-	}
-	return !inv.ExecutionStarted && inv.Status.Open(), nil
+	var st joinState
+	return st, unmarshal(out.Item, &st)
 }
 
 // alertPuts writes the dedupe item, conditional on its absence, and the
@@ -415,16 +464,19 @@ func (s *Store) claimPut(ref, invID string, expires time.Time) (types.TransactWr
 
 // countAlertUpdate counts one more alert, a, on invID, with its format
 // and source, conditional on the investigation being open and its
-// execution not ended.
-func (s *Store) countAlertUpdate(invID string, now time.Time, a alert.Alert) (
+// execution not ended, and with started, on its execution having started.
+func (s *Store) countAlertUpdate(invID string, now time.Time, a alert.Alert, started bool) (
 	types.TransactWriteItem, error) {
 	update := expression.Add(expression.Name("alert_count"), expression.Value(1)).
 		Set(expression.Name("updated_at"), expression.Value(now)).
 		Add(expression.Name("version"), expression.Value(1))
 	update = addToSet(update, "formats", a.Format)
 	update = addToSet(update, "sources", a.Source)
-	expr, err := expression.NewBuilder().
-		WithUpdate(update).WithCondition(joinableCondition()).Build()
+	cond := joinableCondition()
+	if started {
+		cond = cond.And(expression.Name("execution_started").Equal(expression.Value(true)))
+	}
+	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
 	if err != nil {
 		return types.TransactWriteItem{}, fmt.Errorf("build alert count update: %w", err)
 	}

@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/firebreak/firebreak/infra/local/dynamodblocal"
 	"github.com/firebreak/firebreak/shared/alert"
 	"github.com/firebreak/firebreak/shared/investigation"
@@ -513,6 +516,63 @@ func TestIngestJoiningAnUnstartedInvestigationStartsIt(t *testing.T) {
 			t.Errorf("%s: NeedsStart = %v, want %v", tt.name, got.NeedsStart, !tt.started)
 		}
 	}
+}
+
+// TestAnInvestigationStartedDuringAJoinKeepsItsClaims joins an alert to an
+// investigation whose execution starts between the join's write, refused
+// as not started yet, and its look at why: the alert joins it, and its
+// claims stay, so the next alert of the campaign joins it too rather than
+// opening a second investigation.
+func TestAnInvestigationStartedDuringAJoinKeepsItsClaims(t *testing.T) {
+	ctx := context.Background()
+	client := dynamodblocal.NewClient(dynamodblocal.Endpoint(t))
+	name := "firebreak-" + strings.ToLower(store.NewID())
+	if err := store.CreateTable(ctx, client, name); err != nil {
+		t.Fatalf("CreateTable: %v", err)
+	}
+	db := &startsOnRefusal{DB: client}
+	s := store.New(db, name)
+	first, err := s.Ingest(ctx, intake(malwareAlert("gd-race-1", "i-race-1")))
+	if err != nil || !first.NeedsStart {
+		t.Fatalf("first Ingest = %+v, %v; want it opened, needing a start", first, err)
+	}
+
+	// the execution starts while the second alert's join is refused
+	db.onRefusal = func() error { return s.MarkExecutionStarted(ctx, first.InvestigationID) }
+	for i, host := range []string{"i-race-2", "i-race-3"} {
+		got, err := s.Ingest(ctx, intake(malwareAlert(fmt.Sprintf("gd-race-%d", i+2), host)))
+		if err != nil || got.InvestigationID != first.InvestigationID || got.Opened {
+			t.Fatalf("alert %d: Ingest = %+v, %v; want it joined %s", i+2, got, err,
+				first.InvestigationID)
+		}
+	}
+	if db.refusals != 1 {
+		t.Errorf("%d joins refused, want 1: the race was not run", db.refusals)
+	}
+}
+
+// startsOnRefusal is DynamoDB Local running onRefusal, once, after the
+// first transaction it cancels.
+type startsOnRefusal struct {
+	store.DB
+	onRefusal func() error
+	refusals  int
+}
+
+func (d *startsOnRefusal) TransactWriteItems(ctx context.Context,
+	in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (
+	*dynamodb.TransactWriteItemsOutput, error) {
+	out, err := d.DB.TransactWriteItems(ctx, in, opts...)
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) && d.onRefusal != nil {
+		d.refusals++
+		hook := d.onRefusal
+		d.onRefusal = nil
+		if herr := hook(); herr != nil {
+			return nil, herr
+		}
+	}
+	return out, err
 }
 
 // TestAJoiningAlertLeavesNoSightingOfWhatItsInvestigationClaims joins a
