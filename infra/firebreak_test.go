@@ -336,8 +336,9 @@ func (c *cfnTemplate) function(t *testing.T, name string) (string, cfnResource) 
 
 // statement is one IAM policy statement, its actions as a list.
 type statement struct {
-	Actions  []string
-	Resource any
+	Sid, Effect string
+	Actions     []string
+	Resource    any
 }
 
 // statements returns the statements of every policy attached to the role
@@ -352,7 +353,10 @@ func (c *cfnTemplate) statements(roleID string) []statement {
 		list, _ := doc["Statement"].([]any)
 		for _, s := range list {
 			m, _ := s.(map[string]any)
-			sts = append(sts, statement{Actions: stringList(m["Action"]), Resource: m["Resource"]})
+			sid, _ := m["Sid"].(string)
+			effect, _ := m["Effect"].(string)
+			sts = append(sts, statement{Sid: sid, Effect: effect,
+				Actions: stringList(m["Action"]), Resource: m["Resource"]})
 		}
 	}
 	return sts

@@ -141,20 +141,12 @@ func TestMemberRoleMayDoOnlyTheRemediationActions(t *testing.T) {
 	_, member := wired(t)
 	roleID, _ := member.only(t, "AWS::IAM::Role")
 	var allows, denies []string
-	for _, p := range member.ofType("AWS::IAM::Policy") {
-		if !mentions(p.Properties["Roles"], roleID) {
+	for _, s := range member.statements(roleID) {
+		if s.Effect == "Deny" {
+			denies = append(denies, s.Actions...)
 			continue
 		}
-		doc, _ := p.Properties["PolicyDocument"].(map[string]any)
-		list, _ := doc["Statement"].([]any)
-		for _, s := range list {
-			m, _ := s.(map[string]any)
-			if m["Effect"] == "Deny" {
-				denies = append(denies, stringList(m["Action"])...)
-				continue
-			}
-			allows = append(allows, stringList(m["Action"])...)
-		}
+		allows = append(allows, s.Actions...)
 	}
 	// firebreak.yaml names no WAF IP set, DNS Firewall list or user pool:
 	// no WAF, DNS Firewall or Cognito action is allowed

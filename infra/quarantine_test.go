@@ -210,17 +210,9 @@ func TestMemberRolePutsIntoTheMainQuarantineUnderItsPrefixOnly(t *testing.T) {
 	_, member := wired(t)
 	roleID, _ := member.only(t, "AWS::IAM::Role")
 	got := map[string]string{}
-	for _, p := range member.ofType("AWS::IAM::Policy") {
-		if !mentions(p.Properties["Roles"], roleID) {
-			continue
-		}
-		doc, _ := p.Properties["PolicyDocument"].(map[string]any)
-		list, _ := doc["Statement"].([]any)
-		for _, s := range list {
-			m, _ := s.(map[string]any)
-			if sid, _ := m["Sid"].(string); sid == "Quarantine" || sid == "QuarantineLook" {
-				got[sid] = pseudo(t, m["Resource"])
-			}
+	for _, s := range member.statements(roleID) {
+		if s.Sid == "Quarantine" || s.Sid == "QuarantineLook" {
+			got[s.Sid] = pseudo(t, s.Resource)
 		}
 	}
 	bucket := "arn:aws:s3:::firebreak-quarantine-" + testMainAccount + "-*"

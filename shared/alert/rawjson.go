@@ -22,7 +22,7 @@ func jsonMembers(obj []byte) (map[string][]byte, bool) {
 	m := make(map[string][]byte)
 	i := skipSpace(obj, 1)
 	for i < len(obj) && obj[i] == '"' {
-		end := stringEnd(obj, i)
+		end := StringEnd(obj, i)
 		key, ok := jsonKey(obj[i:end])
 		i = skipSpace(obj, end)
 		if !ok || i >= len(obj) || obj[i] != ':' {
@@ -92,9 +92,9 @@ func skipComma(b []byte, i int) int {
 	return i
 }
 
-// stringEnd returns the index just past the JSON string at b[i], which
-// starts with its opening quote.
-func stringEnd(b []byte, i int) int {
+// StringEnd returns the index just past the JSON string at b[i], which
+// starts with its opening quote, or len(b) for one never closed.
+func StringEnd(b []byte, i int) int {
 	for j := i + 1; j < len(b); j++ {
 		switch b[j] {
 		case '\\':
@@ -113,7 +113,7 @@ func valueEnd(b []byte, i int) int {
 	for ; i < len(b); i++ {
 		switch b[i] {
 		case '"':
-			i = stringEnd(b, i) - 1
+			i = StringEnd(b, i) - 1
 			if depth == 0 {
 				return i + 1
 			}

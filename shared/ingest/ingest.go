@@ -350,7 +350,7 @@ func checkDepth(body []byte) error {
 		case ',':
 			wantKey = len(open) > 0 && open[len(open)-1] != nil
 		case '"':
-			end := stringEnd(body, i)
+			end := alert.StringEnd(body, i)
 			if wantKey {
 				if err := addKey(open[len(open)-1], body[i:end]); err != nil {
 					return err
@@ -375,20 +375,8 @@ func addKey(keys map[string]bool, quoted []byte) error {
 	return nil
 }
 
-// stringEnd returns the index just past the JSON string at b[i], which
-// starts with its opening quote, or len(b) for one never closed.
-func stringEnd(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
-	}
-	return len(b)
-}
-
+// authRejection answers a failed authentication: 401 when the request
+// carried no credentials, 403 when they did not hold.
 func authRejection(err error) error {
 	var ae *AuthError
 	if errors.As(err, &ae) && ae.Missing {
