@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -185,5 +186,36 @@ func TestAStormThroughTheLocalHostOpensOneInvestigationAndLosesNothing(t *testin
 	}
 	if res.Cost.PerThousand.Total() <= 0 {
 		t.Errorf("got a cost of %v per 1,000 alerts, want some", res.Cost.PerThousand.Total())
+	}
+}
+
+// TestTheBenchAtItsSmallestRunsEveryScenarioOnAnEmptyTable runs the bench
+// at a few alerts a scenario: the warm-up is measured but not reported,
+// and each scenario after it starts on an empty table, so the storm's
+// alerts, which the warm-up sent too, are stored anew, not duplicates.
+func TestTheBenchAtItsSmallestRunsEveryScenarioOnAnEmptyTable(t *testing.T) {
+	sizes := Sizes{StormAlerts: 24, StormHosts: 3, Senders: 4, ProbeSenders: 2,
+		DistinctAlerts: 8, ScaleSmall: 10, ScaleLarge: 30, ScaleProbes: 6}
+	report, err := Bench(context.Background(), host.Options{Root: root,
+		Log: slog.New(slog.DiscardHandler)}, sizes, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !report.Correct() {
+		t.Errorf("correctness figures missed: %+v", report.Figures)
+	}
+	var names []string
+	for _, r := range report.Runs {
+		names = append(names, r.Name)
+	}
+	want := []string{"storm", "distinct", "scale at 10", "scale at 30"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("runs %v, want %v", names, want)
+	}
+	storm := report.Runs[0].Summary
+	if storm.Stored != sizes.StormAlerts || storm.Duplicates != 0 || storm.Investigations != 1 {
+		t.Errorf("storm stored %d alerts, %d as duplicates, in %d investigations; want "+
+			"%d stored anew in one", storm.Stored, storm.Duplicates, storm.Investigations,
+			sizes.StormAlerts)
 	}
 }

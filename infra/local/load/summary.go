@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/firebreak/firebreak/shared/ingest"
 )
 
 // Summary is what a run did, checked against the table.
@@ -30,6 +32,8 @@ type Summary struct {
 	// stored but not found there, which must be none.
 	Stored int `json:"stored"`
 	Lost   int `json:"lost"`
+	// Duplicates counts the stored alerts answered as sent before.
+	Duplicates int `json:"duplicates"`
 	// FirstErrors are a few of the errors' reasons, to say what failed.
 	FirstErrors []string `json:"first_errors,omitempty"`
 }
@@ -77,6 +81,9 @@ func Summarize(ctx context.Context, table Table, source string, sent []Sent,
 		}
 		if found {
 			s.Stored++
+			if x.Results[0].Status == ingest.StatusDuplicate {
+				s.Duplicates++
+			}
 		} else {
 			s.Lost++
 		}
@@ -150,7 +157,8 @@ func (s Summary) Write(w io.Writer) {
 		fmt.Fprintf(w, "                  %s\n", e)
 	}
 	fmt.Fprintf(w, "investigations    %d\n", s.Investigations)
-	fmt.Fprintf(w, "alerts stored     %d\n", s.Stored)
+	fmt.Fprintf(w, "alerts stored     %d (%d answered as duplicates)\n", s.Stored,
+		s.Duplicates)
 	fmt.Fprintf(w, "alerts lost       %d (answered 2xx, not in the table)\n", s.Lost)
 }
 
