@@ -29,9 +29,21 @@ import (
 // A key function returns "" for a value that cannot be a key, and an
 // entity with an empty key is dropped.
 
-// userKey returns the key of a user named by UPN, email address or ARN.
+// userKey returns the key of a user named by UPN, email address or ARN,
+// lower-cased, an internationalized domain after its last "@" in punycode
+// (see asciiDomain): however a tool spelled it, "ceo@аpple.com", with a
+// Cyrillic "а", keys as "ceo@xn--pple-43d.com", never as a name an analyst
+// reads as the domain it imitates. A domain IDNA refuses is kept as sent.
 func userKey(s string) string {
-	return strings.ToLower(strings.TrimSpace(s))
+	s = strings.ToLower(strings.TrimSpace(s))
+	at := strings.LastIndexByte(s, '@')
+	if at < 0 {
+		return s
+	}
+	if domain := asciiDomain(s[at+1:]); domain != "" {
+		return s[:at+1] + domain
+	}
+	return s
 }
 
 // hostKey returns the key of a host named by instance id or device id.

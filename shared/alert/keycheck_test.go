@@ -34,6 +34,11 @@ func TestKeyRefusesWhatNamesNothingToBlock(t *testing.T) {
 		{EntityUser, "\"><img src=x>", ""},
 		{EntityIP, "10[.]0[.]0[.]1", "10.0.0.1"},
 		{EntityMailbox, "bad[@]evil[.]example", "bad@evil.example"},
+		{EntityMailbox, "Boss@АPPLE.com", "boss@xn--pple-43d.com"},
+		{EntityMailbox, "boss@XN--PPLE-43D.com", "boss@xn--pple-43d.com"},
+		{EntityUser, "admin@аpple.com", "admin@xn--pple-43d.com"},
+		{EntityUser, "Admin@Contoso.onmicrosoft.com", "admin@contoso.onmicrosoft.com"},
+		{EntityUser, "arn:aws:iam::123456789012:user/deploy", "arn:aws:iam::123456789012:user/deploy"},
 	}
 	for _, tt := range tests {
 		if got := Key(tt.typ, tt.value); got != tt.want {
