@@ -25,14 +25,16 @@ import (
 )
 
 const usage = `usage:
-  firebreak serve [--addr HOST:PORT] [--root DIR]
+  firebreak serve [--addr HOST:PORT] [--state-dir DIR] [--root DIR]
   firebreak demo [--json] [--root DIR]
   firebreak normalize [--format NAME] FILE
   firebreak sfn run --definition FILE --input FILE [--name NAME]
                     [--mock-config FILE --test-case CASE]
   firebreak load [--scenario distinct|storm|samples] [--alerts N] [--concurrency N]
-                 [--rate N] [--hosts N] [--sample FILE] [--json] [--quiet]
-  firebreak bench [--json] [--quiet]
+                 [--rate N] [--hosts N] [--sample FILE] [--settle DURATION]
+                 [--json] [--quiet] [--cpuprofile FILE] [--root DIR]
+  firebreak bench [--small] [--json] [--quiet] [--root DIR]
+Each command's --help lists its flags.
 `
 
 func main() {

@@ -189,6 +189,15 @@ var genericKeys = map[EntityType]func(string) string{
 // accessKeyKey returns an access key id in upper case, as AWS issues them.
 func accessKeyKey(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
+// article is an entity type after the article it is read with: "an ip",
+// "an access_key", "a url".
+func article(typ string) string {
+	if strings.IndexByte("aeio", typ[0]) >= 0 {
+		return "an " + typ
+	}
+	return "a " + typ
+}
+
 // entity returns the entity keyed by its type's key function.
 func (e *genericEntity) entity() (Entity, error) {
 	typ := EntityType(e.Type)
@@ -199,7 +208,7 @@ func (e *genericEntity) entity() (Entity, error) {
 	key, problem := ParseKey(typ, e.Value)
 	if problem != "" {
 		return Entity{}, invalid(genericFormat, "entities.value",
-			"a value that identifies a "+e.Type+" ("+problem+")", quote(e.Value))
+			"a value that identifies "+article(e.Type)+" ("+problem+")", quote(e.Value))
 	}
 	ent := Entity{Type: typ, Key: key, Name: e.Name}
 	if typ == EntityFile {

@@ -81,3 +81,12 @@ func TestGenericDetectsOnlyItsSchema(t *testing.T) {
 		}
 	}
 }
+
+func TestArticleReadsAnEntityTypeAsEnglish(t *testing.T) {
+	for typ, want := range map[string]string{"ip": "an ip", "access_key": "an access_key",
+		"email_message": "an email_message", "url": "a url", "host": "a host"} {
+		if got := article(typ); got != want {
+			t.Errorf("article(%q) = %q, want %q", typ, got, want)
+		}
+	}
+}

@@ -110,7 +110,12 @@ func (r *Rejection) Unwrap() error { return r.Err }
 func (s *Service) Ingest(ctx context.Context, req Request) (Reply, error) {
 	start := s.Now()
 	reply, source, err := s.ingest(ctx, req)
-	s.logSummary(ctx, source, reply, err, s.Now().Sub(start))
+	var claimed []any
+	if claim := req.Header(HeaderSource); source == "" && claim != "" {
+		// who a refused request said it was, unverified, for whoever traces a forgery
+		claimed = append(claimed, slog.String("claimed_source", cut(claim)))
+	}
+	s.logSummary(ctx, source, reply, err, s.Now().Sub(start), claimed...)
 	return reply, err
 }
 
@@ -510,15 +515,17 @@ func storeRejection(err error) error {
 		Reason: "internal error storing the alert", Err: err}
 }
 
-// logSummary writes the one log line of a request.
+// logSummary writes the one log line of a request, with more attributes
+// when given.
 func (s *Service) logSummary(ctx context.Context, source string, reply Reply, err error,
-	took time.Duration) {
+	took time.Duration, more ...any) {
 	counts := map[string]int{}
 	for _, r := range reply.Results {
 		counts[r.Status]++
 	}
-	attrs := []any{slog.String("source", source), slog.Duration("duration", took),
-		slog.Int("accepted", counts["accepted"]), slog.Int("duplicate", counts["duplicate"])}
+	attrs := append([]any{slog.String("source", source), slog.Duration("duration", took),
+		slog.Int("accepted", counts["accepted"]), slog.Int("duplicate", counts["duplicate"])},
+		more...)
 	var rej *Rejection
 	switch {
 	case errors.As(err, &rej) && rej.Status >= 500:

@@ -1,9 +1,12 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -127,5 +130,34 @@ func TestBodyWithAByteOrderMarkIsRefusedWithThatReason(t *testing.T) {
 	if !errors.As(err, &rej) || rej.Status != http.StatusBadRequest ||
 		!strings.Contains(rej.Reason, "byte order mark") {
 		t.Errorf("Ingest = %v, want a 400 naming the byte order mark", err)
+	}
+}
+
+func TestARefusedSignatureIsLoggedWithTheSourceItClaimed(t *testing.T) {
+	svc, _ := newService(t)
+	var logged bytes.Buffer
+	svc.Log = slog.New(slog.NewJSONHandler(&logged, nil))
+	body := finding(t, "forged", "i-1")
+	req := signedRequest(body)
+	header := req.Header
+	req.Header = func(k string) string {
+		if k == ingest.HeaderSignature {
+			return ingest.Sign("guess", header(ingest.HeaderTimestamp), body)
+		}
+		return header(k)
+	}
+	if _, err := svc.Ingest(context.Background(), req); err == nil {
+		t.Fatal("Ingest took a forged signature")
+	}
+	var line struct {
+		Source        string `json:"source"`
+		ClaimedSource string `json:"claimed_source"`
+		Status        int    `json:"status"`
+	}
+	if err := json.Unmarshal(logged.Bytes(), &line); err != nil {
+		t.Fatalf("log %q: %v", logged.String(), err)
+	}
+	if line.Source != "" || line.ClaimedSource != "bench" || line.Status != http.StatusForbidden {
+		t.Errorf("logged %+v, want no source, claimed source bench, status 403", line)
 	}
 }

@@ -77,10 +77,10 @@ func Sign(secret Secret, ts string, body []byte) string {
 func (srcs Sources) Verify(header func(string) string, body []byte, now time.Time) (
 	string, error) {
 	source, ts, sig := header(HeaderSource), header(HeaderTimestamp), header(HeaderSignature)
-	if source == "" || ts == "" || sig == "" {
+	if missing := absent(header); len(missing) > 0 {
 		return "", &AuthError{Missing: true, Reason: fmt.Sprintf(
-			"missing credentials: send %s, %s and %s", HeaderSource, HeaderTimestamp,
-			HeaderSignature)}
+			"missing credentials: no %s; send %s, %s and %s", strings.Join(missing, ", "),
+			HeaderSource, HeaderTimestamp, HeaderSignature)}
 	}
 	secret, ok := srcs[source]
 	if !ok {
@@ -96,6 +96,17 @@ func (srcs Sources) Verify(header func(string) string, body []byte, now time.Tim
 			`"<timestamp>.<body>" with HMAC-SHA256 and send v1=<hex>`}
 	}
 	return source, nil
+}
+
+// absent lists the signing headers a request lacks.
+func absent(header func(string) string) []string {
+	var missing []string
+	for _, name := range []string{HeaderSource, HeaderTimestamp, HeaderSignature} {
+		if header(name) == "" {
+			missing = append(missing, name)
+		}
+	}
+	return missing
 }
 
 // checkTimestamp refuses a timestamp that is not Unix seconds, as plain

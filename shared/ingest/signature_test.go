@@ -62,6 +62,18 @@ func TestVerify(t *testing.T) {
 	}
 }
 
+func TestMissingCredentialsSayWhichHeaderIsMissing(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	headers := map[string]string{HeaderSource: "demo",
+		HeaderTimestamp: strconv.FormatInt(now.Unix(), 10)}
+	_, err := Sources{"demo": "s3cret"}.Verify(func(k string) string { return headers[k] },
+		nil, now)
+	want := "missing credentials: no " + HeaderSignature + "; send "
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("Verify = %v, want a reason starting %q", err, want)
+	}
+}
+
 func TestStaleTimestampSaysWhichWay(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	tests := []struct {

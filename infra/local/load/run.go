@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 	"golang.org/x/time/rate"
 
 	"github.com/firebreak/firebreak/shared/ingest"
@@ -98,9 +100,11 @@ func Run(ctx context.Context, s Sender, payloads []Payload, opts Options) ([]Sen
 	return sent, time.Since(start)
 }
 
-// newBar is a progress bar on w, or one that draws nothing.
+// newBar is a progress bar on w when w is a terminal, else one that draws
+// nothing: redrawn into a file or a pipe, a bar is a carriage return and a
+// line ten times a second.
 func newBar(w io.Writer, n int) *progressbar.ProgressBar {
-	if w == nil {
+	if f, ok := w.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
 		return progressbar.DefaultSilent(int64(n))
 	}
 	return progressbar.NewOptions(n, progressbar.OptionSetWriter(w),
