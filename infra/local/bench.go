@@ -61,11 +61,14 @@ func writeBench(w io.Writer, r load.BenchReport, asJSON bool) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "figure\tvalue\ttarget\tmet")
 	for _, f := range r.Figures {
-		met := "yes"
-		if !f.Met {
+		target, met := f.Target, "yes"
+		switch {
+		case target == "":
+			target, met = "—", "—"
+		case !f.Met:
 			met = "NO"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Name, f.Value, f.Target, met)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Name, f.Value, target, met)
 	}
 	tw.Flush()
 	for _, run := range r.Runs {

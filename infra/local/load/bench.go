@@ -18,6 +18,12 @@ import (
 
 // Sizes are how large the bench's scenarios are.
 type Sizes struct {
+	// WarmAlerts are the storm's first alerts, sent to warm DynamoDB Local
+	// before the scenarios, and reported by none: its JVM compiles its hot
+	// paths over the first few thousand requests, and a scenario run
+	// meanwhile would measure the compiler, which DynamoDB in AWS does
+	// not have. None skips the warm-up.
+	WarmAlerts              int
 	StormAlerts, StormHosts int
 	// Senders post the storm and the distinct alerts; ProbeSenders the
 	// scale probes.
@@ -29,8 +35,9 @@ type Sizes struct {
 }
 
 // TargetSizes are the sizes the performance targets name.
-var TargetSizes = Sizes{StormAlerts: 10000, StormHosts: 200, Senders: 32, ProbeSenders: 8,
-	DistinctAlerts: 1000, ScaleSmall: 1000, ScaleLarge: 100000, ScaleProbes: 1000}
+var TargetSizes = Sizes{WarmAlerts: 4000, StormAlerts: 10000, StormHosts: 200,
+	Senders: 32, ProbeSenders: 8, DistinctAlerts: 1000,
+	ScaleSmall: 1000, ScaleLarge: 100000, ScaleProbes: 1000}
 
 // How the scale scenario seeds its table, and how long a run may take to
 // settle.
@@ -38,11 +45,6 @@ const (
 	seedBatch   = 100 // alerts a seeding request carries: POST /alerts' most
 	seedSenders = 4
 	benchSettle = 15 * time.Minute
-	// warmAlerts is the storm that warms DynamoDB Local before the
-	// scenarios: its JVM compiles its hot paths over the first few
-	// thousand requests, and a scenario run meanwhile would measure the
-	// compiler, which DynamoDB in AWS does not have.
-	warmAlerts = 4000
 )
 
 // Targets the figures are held to (README, "Performance").
@@ -60,9 +62,10 @@ const StormSample = "guardduty/execution-ec2-maliciousfile-ebs-scan.json"
 
 // Figure is one measured figure beside its target.
 type Figure struct {
-	Name   string `json:"name"`
-	Value  string `json:"value"`
-	Target string `json:"target"`
+	Name  string `json:"name"`
+	Value string `json:"value"`
+	// Target is empty for a figure measured for context only.
+	Target string `json:"target,omitempty"`
 	Met    bool   `json:"met"`
 	// Correctness is true for a figure that says whether Firebreak was
 	// right (nothing lost, one investigation), not how fast or cheap.
@@ -154,12 +157,15 @@ func (b *bench) withHost(ctx context.Context, fn func(*host.Host) error) error {
 // warm runs the first alerts of the storm, measured but not reported, so
 // that DynamoDB Local has compiled what the scenarios ask of it.
 func (b *bench) warm(ctx context.Context) ([]Figure, error) {
+	z := b.sizes
+	if z.WarmAlerts == 0 {
+		return nil, nil
+	}
 	t, err := Find(b.templates, StormSample)
 	if err != nil {
 		return nil, err
 	}
-	z := b.sizes
-	payloads, err := Storm(t, min(warmAlerts, z.StormAlerts), z.StormHosts)
+	payloads, err := Storm(t, z.WarmAlerts, z.StormHosts)
 	if err != nil {
 		return nil, err
 	}
@@ -241,6 +247,12 @@ func count(name string, got, want int) Figure {
 		Met: got == want, Correctness: true}
 }
 
+// measured is a figure with no target of its own, such as a term of a
+// ratio that has one: it has no target and is always met.
+func measured(name, value string) Figure {
+	return Figure{Name: name, Value: value, Met: true}
+}
+
 // atLeast is a figure that must reach min.
 func atLeast(name string, got, min float64, unit string) Figure {
 	return Figure{Name: name, Value: fmt.Sprintf("%.0f %s", got, unit),
@@ -302,7 +314,8 @@ func (b *bench) storedOnly() ([]Template, error) {
 // where the division would leave too few to mean anything.
 func (z Sizes) Scaled(d int) Sizes {
 	div := func(n, least int) int { return max(least, n/d) }
-	return Sizes{StormAlerts: div(z.StormAlerts, 1), StormHosts: div(z.StormHosts, 2),
+	return Sizes{WarmAlerts: div(z.WarmAlerts, 1),
+		StormAlerts: div(z.StormAlerts, 1), StormHosts: div(z.StormHosts, 2),
 		Senders: z.Senders, ProbeSenders: z.ProbeSenders,
 		DistinctAlerts: div(z.DistinctAlerts, 1), ScaleSmall: div(z.ScaleSmall, 1),
 		ScaleLarge: div(z.ScaleLarge, 2), ScaleProbes: div(z.ScaleProbes, 1)}

@@ -194,7 +194,7 @@ func TestAStormThroughTheLocalHostOpensOneInvestigationAndLosesNothing(t *testin
 // and each scenario after it starts on an empty table, so the storm's
 // alerts, which the warm-up sent too, are stored anew, not duplicates.
 func TestTheBenchAtItsSmallestRunsEveryScenarioOnAnEmptyTable(t *testing.T) {
-	sizes := Sizes{StormAlerts: 24, StormHosts: 3, Senders: 4, ProbeSenders: 2,
+	sizes := Sizes{WarmAlerts: 24, StormAlerts: 24, StormHosts: 3, Senders: 4, ProbeSenders: 2,
 		DistinctAlerts: 8, ScaleSmall: 10, ScaleLarge: 30, ScaleProbes: 6}
 	report, err := Bench(context.Background(), host.Options{Root: root,
 		Log: slog.New(slog.DiscardHandler)}, sizes, nil)
