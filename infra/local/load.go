@@ -108,10 +108,11 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadFlags, error) {
 	fs.BoolVar(&f.asJSON, "json", false, "write the figures as JSON")
 	fs.BoolVar(&f.quiet, "quiet", false, "draw no progress bar")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
-	fs.StringVar(&f.root, "root", findRoot(), "repository root (holds infra/ and events/)")
+	root := rootFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
+	f.root = *root
 	if f.alerts < 1 || f.concurrency < 1 || f.hosts < 1 || f.rate < 0 {
 		fmt.Fprintln(stderr, "load: --alerts, --concurrency and --hosts must be at least 1, "+
 			"--rate at least 0")

@@ -2,7 +2,6 @@ package coldstart
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,16 +22,12 @@ func LinkSigningSecret(ctx context.Context, getenv Getenv) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx,
-		&secretsmanager.GetSecretValueInput{
-			SecretId: aws.String(env[stack.EnvLinkSigningSecretARN])})
+	secret, err := ReadSecret(ctx, secretsmanager.NewFromConfig(cfg),
+		env[stack.EnvLinkSigningSecretARN])
 	if err != nil {
-		return nil, fmt.Errorf("read the link-signing secret: %w", err)
+		return nil, fmt.Errorf("the link-signing secret: %w", err)
 	}
-	if aws.ToString(out.SecretString) == "" {
-		return nil, errors.New("read the link-signing secret: it is empty")
-	}
-	return []byte(aws.ToString(out.SecretString)), nil
+	return []byte(secret), nil
 }
 
 // ReadSecret returns the string value of the secret named name.

@@ -50,11 +50,11 @@ func (s *Store) repeat(ctx context.Context, a alert.Alert) (Outcome, error) {
 	if old.InvestigationID == "" {
 		return res, nil
 	}
-	inv, err := s.Investigation(ctx, old.InvestigationID)
+	st, err := s.joinState(ctx, old.InvestigationID)
 	if err != nil {
 		return Outcome{}, err
 	}
-	res.NeedsStart = !inv.ExecutionStarted && inv.Status.Open()
+	res.NeedsStart = st.unstarted()
 	return res, nil
 }
 

@@ -141,7 +141,9 @@ func firstClaimant(refs []string, claimed map[string]string) string {
 func claimedBy(claimed map[string]string, invID string) map[string]bool {
 	own := map[string]bool{}
 	for ref, id := range claimed {
-		own[ref] = own[ref] || id == invID
+		if id == invID {
+			own[ref] = true
+		}
 	}
 	return own
 }
@@ -325,7 +327,7 @@ func (s *Store) countRefused(ctx context.Context, in Intake, invID string, start
 			return Outcome{}, false, err
 		}
 		switch {
-		case st.joinable() && !st.ExecutionStarted:
+		case st.unstarted():
 			return Outcome{}, false, errNotStarted
 		case st.joinable():
 			return Outcome{}, true, nil
@@ -343,6 +345,10 @@ type joinState struct {
 
 // joinable mirrors joinableCondition.
 func (st joinState) joinable() bool { return st.Status.Open() && !st.ExecutionEnded }
+
+// unstarted reports whether the investigation is open and its execution
+// has not started: its start failed, and an alert that reaches it starts it.
+func (st joinState) unstarted() bool { return st.Status.Open() && !st.ExecutionStarted }
 
 // joinState reads investigation invID's join state: the attributes that
 // say it, not the whole investigation, which grows with its indicators.

@@ -74,8 +74,6 @@ func TestFaultHostRestartWhileApprovalWaits(t *testing.T) {
 	}
 }
 
-// approveLinks returns the approve links of investigation id's messages
-// in h's outbox: what the analyst received.
 // awaitApproveLinks returns the approve links of investigation id once the
 // outbox holds one: RequestApproval stores the approval, which settles the
 // execution, before it notifies.
@@ -90,6 +88,8 @@ func awaitApproveLinks(t *testing.T, h *host.Host, id string) []string {
 	return nil
 }
 
+// approveLinks returns the approve links of investigation id's messages
+// in h's outbox: what the analyst received.
 func approveLinks(t *testing.T, h *host.Host, id string) []string {
 	t.Helper()
 	resp, err := http.Get(h.URL + "/api/outbox")

@@ -12,6 +12,7 @@ import (
 	"github.com/firebreak/firebreak/infra/local/host"
 	"github.com/firebreak/firebreak/shared/alert"
 	"github.com/firebreak/firebreak/shared/ingest"
+	"github.com/firebreak/firebreak/shared/investigation"
 )
 
 // root is the repository, where events/ is.
@@ -24,6 +25,16 @@ func templates(t *testing.T) []Template {
 		t.Fatal(err)
 	}
 	return ts
+}
+
+// indicators are the correlation refs p's body normalizes to.
+func indicators(t *testing.T, p Payload) []string {
+	t.Helper()
+	alerts, err := alert.Parse(p.Body, "")
+	if err != nil || len(alerts) != 1 {
+		t.Fatalf("%s does not normalize to one alert: %v", p.Name, err)
+	}
+	return investigation.Indicators(alerts[0])
 }
 
 // shape is s with every letter and digit as x: what a variant keeps.
@@ -83,7 +94,7 @@ func TestStormNamesOneFileOnEveryHost(t *testing.T) {
 	ids, hosts, files := map[string]bool{}, map[string]bool{}, map[string]int{}
 	for _, p := range ps {
 		ids[p.SourceAlertID] = true
-		for _, ref := range p.Indicators {
+		for _, ref := range indicators(t, p) {
 			switch {
 			case strings.HasPrefix(ref, string(alert.EntityHost)+":"):
 				hosts[ref] = true
@@ -109,7 +120,7 @@ func TestDistinctAlertsShareNoIndicator(t *testing.T) {
 			t.Errorf("%s repeats alert id %s", p.Name, p.SourceAlertID)
 		}
 		ids[p.SourceAlertID] = true
-		for _, ref := range p.Indicators {
+		for _, ref := range indicators(t, p) {
 			if other, ok := refs[ref]; ok {
 				t.Errorf("%s and %s share %s", other, p.Name, ref)
 			}

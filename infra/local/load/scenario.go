@@ -149,8 +149,7 @@ func Samples(templates []Template, n int) []Payload {
 	out := make([]Payload, n)
 	for i := range out {
 		t := templates[i%len(templates)]
-		out[i] = Payload{Name: t.Name, Body: t.Body, SourceAlertID: t.Alert.SourceAlertID,
-			Indicators: investigation.Indicators(t.Alert)}
+		out[i] = Payload{Name: t.Name, Body: t.Body, SourceAlertID: t.Alert.SourceAlertID}
 	}
 	return out
 }

@@ -95,7 +95,7 @@ func Summarize(ctx context.Context, table Table, source string, sent []Sent,
 // count tallies one answer.
 func (s *Summary) count(x Sent) {
 	s.Statuses[x.Status]++
-	if x.Status >= 200 && x.Status <= 299 && x.Stored() {
+	if x.Stored() {
 		return
 	}
 	s.Errors++

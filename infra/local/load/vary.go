@@ -29,8 +29,6 @@ type Payload struct {
 	// SourceAlertID is the id the alert normalizes to; with the source it
 	// is the alert's dedupe key.
 	SourceAlertID string
-	// Indicators are the alert's correlation refs (investigation.Indicators).
-	Indicators []string
 }
 
 // Template is a sample alert that variations are made from.
@@ -38,6 +36,9 @@ type Template struct {
 	Name  string
 	Body  []byte
 	Alert alert.Alert
+	// indicators are Alert's correlation refs, which every variation
+	// must change where it rewrites their type.
+	indicators []string
 }
 
 // NewTemplate normalizes body, a payload of one alert, as ingest would.
@@ -49,7 +50,8 @@ func NewTemplate(name string, body []byte) (Template, error) {
 	if len(alerts) != 1 {
 		return Template{}, fmt.Errorf("%s: holds %d alerts, want one", name, len(alerts))
 	}
-	return Template{Name: name, Body: body, Alert: alerts[0]}, nil
+	return Template{Name: name, Body: body, Alert: alerts[0],
+		indicators: investigation.Indicators(alerts[0])}, nil
 }
 
 // Vary returns variation n of t: its alert id made unique to n, and every
@@ -119,14 +121,12 @@ func (t Template) checked(n int, body []byte, rewrite []alert.EntityType) (Paylo
 		return Payload{}, fmt.Errorf("variation %s: its alert id %q did not change", name,
 			a.SourceAlertID)
 	}
-	before := investigation.Indicators(t.Alert)
 	for _, e := range a.Entities {
-		if slices.Contains(rewrite, e.Type) && slices.Contains(before, e.Ref()) {
+		if slices.Contains(rewrite, e.Type) && slices.Contains(t.indicators, e.Ref()) {
 			return Payload{}, fmt.Errorf("variation %s: %s kept its key", name, e.Ref())
 		}
 	}
-	return Payload{Name: name, Body: body, SourceAlertID: a.SourceAlertID,
-		Indicators: investigation.Indicators(a)}, nil
+	return Payload{Name: name, Body: body, SourceAlertID: a.SourceAlertID}, nil
 }
 
 // spellings are the strings an entity's key may stand as in its payload:

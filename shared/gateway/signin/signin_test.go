@@ -457,9 +457,19 @@ func TestTheLocalHostSignsNobodyIn(t *testing.T) {
 }
 
 func TestATokenErrorNamesItsReasonAndNotTheToken(t *testing.T) {
-	err := error(&TokenError{Reason: "expired"})
-	var te *TokenError
-	if !errors.As(err, &te) || err.Error() != "token refused: expired" {
-		t.Errorf("got %q, want the reason alone", err)
+	p := newPool(t)
+	expired := idClaims(p.URL)
+	expired.Expiry = now.Add(-time.Second).Unix()
+	for _, token := range []string{sign(t, testKey, testKeyID, expired),
+		sign(t, otherKey, "key-2", idClaims(p.URL)), "not-a-token-but-secret"} {
+		_, err := p.verifier().Verify(context.Background(), token)
+		var te *TokenError
+		if !errors.As(err, &te) || !strings.HasPrefix(err.Error(), "token refused: ") {
+			t.Fatalf("Verify = %v, want a TokenError", err)
+		}
+		if strings.Contains(err.Error(), token) ||
+			strings.Contains(err.Error(), strings.Split(token, ".")[0]) {
+			t.Errorf("error %q holds the token", err)
+		}
 	}
 }
