@@ -27,6 +27,7 @@ const maxGatewayPayloadBytes = 10 << 20
 // the HTTP request into the proxy event, invokes the function's handler
 // through aws-lambda-go's wrapper, and writes the proxy response back.
 func (h *Host) proxy(route stack.Route, fn lambda.Handler) http.Handler {
+	timeout := routeTimeout(route.Function)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// a keyed route lets only known API keys through, as API Gateway does
 		keyID := ""
@@ -38,7 +39,7 @@ func (h *Host) proxy(route stack.Route, fn lambda.Handler) http.Handler {
 			}
 			keyID = apiKeyID(source)
 		}
-		h.Meter.APIRequest()
+		h.meter.APIRequest()
 
 		// read the request as API Gateway would
 		query, err := url.ParseQuery(r.URL.RawQuery)
@@ -56,7 +57,7 @@ func (h *Host) proxy(route stack.Route, fn lambda.Handler) http.Handler {
 		event, _ := json.Marshal(ev)
 
 		// invoke the function in process, by its deadline as Lambda does
-		ctx, cancel := h.invokeContext(r.Context(), route.Function)
+		ctx, cancel := h.invokeContext(r.Context(), route.Function, timeout)
 		defer cancel()
 		payload, err := fn.Invoke(ctx, event)
 		var resp events.APIGatewayProxyResponse
@@ -170,15 +171,20 @@ func writeGatewayMessage(w http.ResponseWriter, status int, message string) {
 // a function still running then has its request answered without it.
 const apiGatewayTimeout = 29 * time.Second
 
-// invokeContext is a context carrying the Lambda context of function
-// name, with the deadline an invocation through API Gateway has: the
-// function's timeout, at most API Gateway's.
-func (h *Host) invokeContext(ctx context.Context, name string) (context.Context,
-	context.CancelFunc) {
+// routeTimeout is the deadline an invocation of function name through
+// API Gateway has: the function's timeout, at most API Gateway's.
+func routeTimeout(name string) time.Duration {
 	timeout := apiGatewayTimeout
 	if f, ok := stack.Firebreak.Function(name); ok && f.TimeoutSec > 0 {
 		timeout = min(timeout, time.Duration(f.TimeoutSec)*time.Second)
 	}
+	return timeout
+}
+
+// invokeContext is a context carrying the Lambda context of function
+// name, ending after timeout.
+func (h *Host) invokeContext(ctx context.Context, name string, timeout time.Duration) (
+	context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	return lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
 		AwsRequestID: store.NewID(), InvokedFunctionArn: h.functionARN(name)}), cancel

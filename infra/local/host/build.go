@@ -317,7 +317,7 @@ func (h *Host) buildFunction(ctx context.Context, name string, getenv coldstart.
 	if err != nil {
 		return nil, fmt.Errorf("build function %s: %w", name, err)
 	}
-	return h.Meter.Handler(name, lambda.NewHandler(fn)), nil
+	return h.meter.Handler(name, lambda.NewHandler(fn)), nil
 }
 
 // remediators builds the remediation providers of every function of the

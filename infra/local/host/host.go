@@ -93,12 +93,13 @@ type Host struct {
 	// Store and Tenant read the host's table, for reports and tests.
 	Store  *store.Store
 	Tenant *tenant.Tenant
-	// Meter counts what the host's functions, routes and table would be
-	// billed for in AWS; Usage reads it with the engine's counts.
-	Meter *meter.Meter
 
 	opts Options
-	log  *slog.Logger
+	// meter counts what the host's functions, routes and table would be
+	// billed for in AWS; Usage reads it with the engine's counts, which
+	// it lacks.
+	meter *meter.Meter
+	log   *slog.Logger
 	// funcLog is the functions' logger, which the meter counts.
 	funcLog *slog.Logger
 	ddb     *dynamodblocal.Server
@@ -124,9 +125,9 @@ func Start(ctx context.Context, opts Options) (_ *Host, err error) {
 	if !running.TryLock() {
 		return nil, errors.New("a local host is already running in this process")
 	}
-	h := &Host{opts: withDefaults(opts), done: make(chan error, 1), Meter: meter.New()}
+	h := &Host{opts: withDefaults(opts), done: make(chan error, 1), meter: meter.New()}
 	h.log = h.opts.Log
-	h.funcLog = slog.New(h.Meter.LogHandler(h.log.Handler()))
+	h.funcLog = slog.New(h.meter.LogHandler(h.log.Handler()))
 	defer func() {
 		if err != nil {
 			h.Close()
@@ -214,7 +215,7 @@ func (h *Host) startState(ctx context.Context) error {
 // meterDynamoDB serves the meter's proxy in front of DynamoDB Local's
 // endpoint and returns the proxy's, which everything then calls.
 func (h *Host) meterDynamoDB(endpoint string) (string, error) {
-	proxy, err := h.Meter.DynamoDB(endpoint)
+	proxy, err := h.meter.DynamoDB(endpoint)
 	if err != nil {
 		return "", err
 	}
@@ -230,7 +231,7 @@ func (h *Host) meterDynamoDB(endpoint string) (string, error) {
 // Usage is what the host was asked for since it started, as AWS would
 // bill it: the meter's counts and the engine's state transitions.
 func (h *Host) Usage() meter.Usage {
-	u := h.Meter.Usage()
+	u := h.meter.Usage()
 	stats := h.engine.Stats()
 	u.Transitions, u.HistoryEvents = stats.Transitions, stats.HistoryEvents
 	return u

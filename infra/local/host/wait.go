@@ -53,7 +53,7 @@ func (h *Host) WaitIdle(ctx context.Context, quiet time.Duration) error {
 		case <-time.After(idlePoll):
 		}
 		now := h.engine.Stats().Transitions
-		if now != last || h.Meter.Busy() {
+		if now != last || h.meter.Busy() {
 			last, since = now, time.Now()
 			continue
 		}
